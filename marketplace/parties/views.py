@@ -1,0 +1,47 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from listings.selectors import assets_for_organizations
+
+from . import services
+from .forms import OrganizationRegistrationForm
+from .selectors import memberships_for_user
+
+
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    memberships = list(memberships_for_user(user=request.user))  # type: ignore[arg-type]
+    organizations = [m.organization for m in memberships]
+    assets = assets_for_organizations(organizations=organizations)[:50]
+    return render(
+        request,
+        "parties/workspace.html",
+        {"memberships": memberships, "assets": assets},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_register(request: HttpRequest) -> HttpResponse:
+    form = OrganizationRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = services.organization_register(
+                by=request.user,  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.apply_service_error(error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is registered and waits for verification by platform staff.")
+                % {"name": organization.name},
+            )
+            return redirect("parties:workspace")
+    return render(request, "parties/organization_form.html", {"form": form})

@@ -65,6 +65,7 @@ THIRD_PARTY_APPS = [
 ]
 LOCAL_APPS = [
     "marketplace.parties",
+    "marketplace.demo",
     "listings",
     "cms",
 ]
@@ -232,6 +233,11 @@ SPECTACULAR_SETTINGS = {"TITLE": "Zhengzhou IP Exchange API", "VERSION": "1.0.0"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie
 X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's preview panel frames the site
+
+# --- Demo data ----------------------------------------------------------------------
+# `seed_demo` creates accounts with published local-only passwords: never in production.
+DEMO_DATA_ALLOWED = env.bool("DEMO_DATA_ALLOWED", default=True)
+DEMO_PASSWORD = "zzipx-demo-2025"
 
 # --- Logging ------------------------------------------------------------------------
 LOGGING = {

@@ -29,3 +29,5 @@ STORAGES = {
 # Bank reviewers and staff must use TOTP.
 MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
+
+DEMO_DATA_ALLOWED = False

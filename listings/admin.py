@@ -1,14 +1,26 @@
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.http import HttpRequest
+
+from marketplace.parties.models import User
 
 from . import services
 from .models import IPAsset
 
 SERVICE_FIELDS = (
-    "kind", "number", "title", "filing_date", "grant_date", "status", "ipc_codes",
-    "nice_classes", "industry", "district", "abstract", "renewals",
+    "kind",
+    "number",
+    "title",
+    "filing_date",
+    "grant_date",
+    "status",
+    "ipc_codes",
+    "nice_classes",
+    "industry",
+    "district",
+    "abstract",
+    "renewals",
 )
 
 
@@ -23,9 +35,12 @@ class IPAssetAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: IPAsset, form: Any, change: bool) -> None:
         """Writes go through the services, which validate the number and derive expiry."""
-        data = {name: form.cleaned_data[name] for name in SERVICE_FIELDS if name in form.cleaned_data}
+        by = cast(User, request.user)
+        data = {
+            name: form.cleaned_data[name] for name in SERVICE_FIELDS if name in form.cleaned_data
+        }
         if change:
-            saved = services.asset_update(asset=obj, by=request.user, **data)  # type: ignore[arg-type]
+            saved = services.asset_update(asset=obj, by=by, **data)
         else:
-            saved = services.asset_create(by=request.user, holder=form.cleaned_data["holder"], **data)  # type: ignore[arg-type]
+            saved = services.asset_create(by=by, holder=form.cleaned_data["holder"], **data)
         obj.pk = saved.pk

@@ -60,9 +60,9 @@ def _clean_asset_fields(*, asset: IPAsset) -> None:
         errors["grant_date"] = [_("The grant date cannot be before the filing date.")]
     if asset.kind in PATENT_KINDS and not asset.filing_date:
         errors["filing_date"] = [_("A patent's term counts from its filing date: enter it.")]
-    if asset.status == AssetStatus.VALID and asset.kind in PATENT_KINDS | {AssetKind.TRADEMARK}:
-        if not asset.grant_date:
-            errors["grant_date"] = [_("A right in force has a grant or registration date.")]
+    granted_kinds = PATENT_KINDS | {AssetKind.TRADEMARK}
+    if asset.status == AssetStatus.VALID and asset.kind in granted_kinds and not asset.grant_date:
+        errors["grant_date"] = [_("A right in force has a grant or registration date.")]
     duplicate = IPAsset.objects.filter(kind=asset.kind, number=asset.number)
     if asset.pk:
         duplicate = duplicate.exclude(pk=asset.pk)

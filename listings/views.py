@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from marketplace.parties.http import AuthenticatedHttpRequest
 from marketplace.parties.selectors import organizations_for_user
 
 from . import services
@@ -16,8 +17,8 @@ from .selectors import asset_for_member
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def asset_create(request: HttpRequest) -> HttpResponse:
-    organizations = organizations_for_user(user=request.user)  # type: ignore[arg-type]
+def asset_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    organizations = organizations_for_user(user=request.user)
     if not organizations.exists():
         messages.info(request, _("Register your organisation first."))
         return redirect("parties:organization_register")
@@ -26,7 +27,7 @@ def asset_create(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         data["district"] = data["district"] or None
         try:
-            asset = services.asset_create(by=request.user, **data)  # type: ignore[arg-type]
+            asset = services.asset_create(by=request.user, **data)
         except ValidationError as error:
             form.apply_service_error(error)
         except PermissionDenied as error:
@@ -38,9 +39,9 @@ def asset_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def asset_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
-        asset = asset_for_member(user=request.user, pk=pk)  # type: ignore[arg-type]
+        asset = asset_for_member(user=request.user, pk=pk)
     except IPAsset.DoesNotExist:
         raise Http404 from None
     return render(request, "listings/asset_detail.html", {"asset": asset})

@@ -1,6 +1,7 @@
 """Two-factor enforcement for the people who move money and verify others."""
 
 from collections.abc import Callable
+from typing import Any
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
@@ -16,7 +17,7 @@ from .selectors import is_bank_reviewer
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz/", "/i18n/")
 
 
-def mfa_required_for(user) -> bool:  # type: ignore[no-untyped-def]
+def mfa_required_for(user: Any) -> bool:
     """Staff and bank reviewers must use TOTP when MFA_REQUIRED is on."""
     return bool(user.is_staff or user.is_superuser or is_bank_reviewer(user=user))
 

@@ -75,9 +75,7 @@ def organization_override_credit_code(
     return organization
 
 
-def _transition(
-    *, organization: Organization, by: User, name: str, note: str = ""
-) -> Organization:
+def _transition(*, organization: Organization, by: User, name: str, note: str = "") -> Organization:
     """Lock the row, check the transition may run, run it, save; django-fsm-log writes the
     audit row on the same transaction, so a rollback leaves no log row behind."""
     with transaction.atomic():
@@ -85,8 +83,9 @@ def _transition(
         method = getattr(locked, name)
         if not can_proceed(method):
             raise ValidationError(
-                _("This organisation is “%(state)s”; it cannot be %(action)s now.")
-                % {"state": locked.get_verification_state_display(), "action": _(name)}
+                _("This organisation is “%(state)s”, so that step is not possible now.")
+                % {"state": locked.get_verification_state_display()},
+                code="invalid_transition",
             )
         method(by=by, description=note)
         if name == "verify":
@@ -133,9 +132,7 @@ def organization_resubmit(*, organization: Organization, by: User) -> Organizati
     return _transition(organization=organization, by=by, name="resubmit")
 
 
-def membership_add(
-    *, organization: Organization, by: User, user: User, role: str
-) -> Membership:
+def membership_add(*, organization: Organization, by: User, user: User, role: str) -> Membership:
     """An owner (or staff) adds a member; reviewers exist only at banks."""
     is_owner = Membership.objects.filter(
         user=by, organization=organization, role=MembershipRole.OWNER

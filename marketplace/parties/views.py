@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -10,12 +10,13 @@ from listings.selectors import assets_for_organizations
 
 from . import services
 from .forms import OrganizationRegistrationForm
+from .http import AuthenticatedHttpRequest
 from .selectors import memberships_for_user
 
 
 @login_required
-def workspace(request: HttpRequest) -> HttpResponse:
-    memberships = list(memberships_for_user(user=request.user))  # type: ignore[arg-type]
+def workspace(request: AuthenticatedHttpRequest) -> HttpResponse:
+    memberships = list(memberships_for_user(user=request.user))
     organizations = [m.organization for m in memberships]
     assets = assets_for_organizations(organizations=organizations)[:50]
     return render(
@@ -27,12 +28,12 @@ def workspace(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organization_register(request: HttpRequest) -> HttpResponse:
+def organization_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = OrganizationRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             organization = services.organization_register(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 **form.cleaned_data,
             )
         except ValidationError as error:

@@ -6,6 +6,7 @@ eager Celery, local files, console e-mail, offline payments).
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -163,7 +164,7 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 # Local files by default; AWS_STORAGE_BUCKET_NAME switches uploads to S3 (django-storages).
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -206,7 +207,9 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="郑州知识产权交易运营平台 <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default="郑州知识产权交易运营平台 <noreply@localhost>"
+)
 
 # --- Payments -----------------------------------------------------------------------
 # Without STRIPE_SECRET_KEY the offline provider is used: staff confirm receipt by hand.

@@ -230,12 +230,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "COERCE_DECIMAL_TO_STRING": True,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Zhengzhou IP Exchange API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Zhengzhou IP Exchange API",
+    "VERSION": "1.0.0",
+    "PREPROCESSING_HOOKS": ["marketplace.api.schema.only_public_api"],
+}
 
 # --- Security -----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie
-X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's preview panel frames the site
+X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views set SAMEORIGIN for themselves
 
 # --- Demo data ----------------------------------------------------------------------
 # `seed_demo` creates accounts with published local-only passwords: never in production.

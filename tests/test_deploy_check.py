@@ -16,7 +16,7 @@ def run_check(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         if not key.startswith(("DJANGO_", "DATABASE_URL", "CELERY_", "CACHE_URL"))
     }
     env.update(extra_env)
-    return subprocess.run(  # noqa: S603 - fixed argv, our own manage.py
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,

@@ -219,6 +219,8 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="")  # localstripe in tests
 
 # --- Wagtail ------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "郑州知识产权交易运营平台"
+# The Wagtail admin signs in through allauth (and its TOTP step), not its own form.
+WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "png", "jpg", "jpeg"]

@@ -1,9 +1,9 @@
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.forms import ServiceErrorsMixin
 from marketplace.parties.districts import District
 from marketplace.parties.models import Organization
 
@@ -14,7 +14,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class IPAssetForm(forms.Form):
+class IPAssetForm(ServiceErrorsMixin):
     holder = forms.ModelChoiceField(label=_("Holder"), queryset=Organization.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=AssetKind.choices)
     number = forms.CharField(
@@ -53,10 +53,3 @@ class IPAssetForm(forms.Form):
         holder = self.fields["holder"]
         assert isinstance(holder, forms.ModelChoiceField)
         holder.queryset = organizations
-
-    def apply_service_error(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error)

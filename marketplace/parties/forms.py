@@ -1,6 +1,7 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from marketplace.forms import ServiceErrorsMixin
 
 from .districts import District
 from .models import OrganizationKind
@@ -12,7 +13,7 @@ SELF_REGISTERED_KINDS = [
 ]
 
 
-class OrganizationRegistrationForm(forms.Form):
+class OrganizationRegistrationForm(ServiceErrorsMixin):
     name = forms.CharField(label=_("Organisation name"), max_length=200)
     name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=SELF_REGISTERED_KINDS)
@@ -32,11 +33,3 @@ class OrganizationRegistrationForm(forms.Form):
 
     def clean_credit_code(self) -> str:
         return validate_credit_code(self.cleaned_data["credit_code"])
-
-    def apply_service_error(self, error: ValidationError) -> None:
-        """Show a service's field errors next to the fields they concern."""
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error)

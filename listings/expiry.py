@@ -17,8 +17,14 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
 
 
 def term_end(start: datetime.date, years: int) -> datetime.date:
-    """A term of N years counted from `start` ends the day before its N-th anniversary."""
-    return add_years(start, years) - datetime.timedelta(days=1)
+    """A term of N years counted from `start` ends the day before its N-th anniversary.
+
+    The anniversary of 29 February in a common year is 1 March, so that term ends on
+    28 February (add_years already lands there)."""
+    anniversary = add_years(start, years)
+    if anniversary.day != start.day:
+        return anniversary
+    return anniversary - datetime.timedelta(days=1)
 
 
 def derive_expiry(

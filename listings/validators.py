@@ -4,10 +4,10 @@
 ValidationError whose message says what is wrong (translated: zh-hans and en).
 """
 
-import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 PATENT_KINDS = ("invention", "utility_model", "design")
@@ -25,10 +25,10 @@ PATENT_WEIGHTS_8 = (2, 3, 4, 5, 6, 7, 8, 9)
 
 _PATENT_PREFIX = re.compile(r"^(CN|ZL)+", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[\s\u3000.\-·]")
-_TRADEMARK = re.compile(r"^(G?)(\d{4,9})(A?)$")
-_COPYRIGHT_WORK = re.compile(r"^国作登字(\d{4})([A-Z])(\d{8})$")
-_SOFTWARE = re.compile(r"^(\d{4})SR(\d{7})$")
-_AGRICULTURAL_GI = re.compile(r"^AGI(\d{5})$")
+_TRADEMARK = re.compile(r"^(G?)(\d{4,9})(A?)$", re.ASCII)
+_COPYRIGHT_WORK = re.compile(r"^国作登字(\d{4})([A-Z])(\d{8})$", re.ASCII)
+_SOFTWARE = re.compile(r"^(\d{4})SR(\d{7})$", re.ASCII)
+_AGRICULTURAL_GI = re.compile(r"^AGI(\d{5})$", re.ASCII)
 
 
 def patent_check_char(body: str) -> str:
@@ -47,8 +47,8 @@ def _kind_label(kind: str) -> str:
         return kind
 
 
-def _check_year(year: int) -> None:
-    if not 1985 <= year <= datetime.date.today().year:
+def _check_year(year: int, *, first: int = 1985) -> None:
+    if not first <= year <= timezone.localdate().year:
         raise ValidationError(
             _("The year %(year)d in this number is not possible.") % {"year": year},
             code="year",
@@ -58,7 +58,7 @@ def _check_year(year: int) -> None:
 def normalize_patent_number(kind: str, value: str) -> str:
     raw = _SEPARATORS.sub("", _PATENT_PREFIX.sub("", "".join(str(value).split())))
     raw = raw.upper()
-    if not re.fullmatch(r"\d+X?", raw) or raw.count("X") > 1:
+    if not re.fullmatch(r"\d+X?", raw, re.ASCII) or raw.count("X") > 1:
         raise ValidationError(
             _(
                 "A patent application number has only digits, an optional CN or ZL prefix "
@@ -68,7 +68,8 @@ def normalize_patent_number(kind: str, value: str) -> str:
         )
     if len(raw) == 13:
         body, check, type_digit = raw[:12], raw[12], raw[4]
-        _check_year(int(raw[:4]))
+        # 12-digit numbers were introduced on 1 October 2003.
+        _check_year(int(raw[:4]), first=2003)
     elif len(raw) == 9:
         body, check, type_digit = raw[:8], raw[8], raw[2]
     else:
@@ -88,7 +89,7 @@ def normalize_patent_number(kind: str, value: str) -> str:
         )
     if allowed != kind:
         raise ValidationError(
-            _("The type digit %(digit)s marks a %(number_kind)s, not a %(kind)s.")
+            _("Type digit %(digit)s is for “%(number_kind)s”, not “%(kind)s”.")
             % {
                 "digit": type_digit,
                 "number_kind": _kind_label(allowed),
@@ -139,16 +140,16 @@ def normalize_software_number(value: str) -> str:
     raw = re.sub(r"[\s\u3000\-]", "", str(value)).upper()
     if raw.startswith("软著登字"):
         raise ValidationError(
-            _(
-                "That is the certificate number; enter the registration number, "
-                "like 2023SR0123456."
-            ),
+            _("That is the certificate number; enter the registration number, like 2023SR0123456."),
             code="certificate_number",
         )
     match = _SOFTWARE.fullmatch(raw)
     if not match:
         raise ValidationError(
-            _("A software registration number looks like 2023SR0123456: the year, SR and 7 digits."),
+            _(
+                "A software registration number looks like 2023SR0123456: "
+                "the year, SR and 7 digits."
+            ),
             code="format",
         )
     _check_year(int(match.group(1)))
@@ -190,12 +191,12 @@ def validate_ip_number(kind: str, value: str) -> str:
     raise ValidationError(_("Unknown kind of IP right: %(kind)s.") % {"kind": kind}, code="kind")
 
 
-_IPC = re.compile(r"^([A-H])(\d{2})([A-Z])(?:(\d{1,4})/(\d{1,6}))?$")
+_IPC = re.compile(r"^([A-H])(\d{2})([A-Z])(?:(\d{1,4})/(\d{1,6}))?$", re.ASCII)
 
 
 def validate_ipc_codes(values: list[str] | str) -> list[str]:
     """IPC symbols such as `H01M 10/052` (or a bare subclass `H01M`), normalised."""
-    items = re.split(r"[,;，；\n]+", values) if isinstance(values, str) else list(values)
+    items = re.split(r"[,;，；、\n]+", values) if isinstance(values, str) else list(values)
     result: list[str] = []
     for item in items:
         raw = "".join(str(item).split()).upper()
@@ -218,13 +219,13 @@ def validate_ipc_codes(values: list[str] | str) -> list[str]:
 
 def validate_nice_classes(values: list[int] | list[str] | str) -> list[int]:
     """Nice classes 1–45, deduplicated and sorted."""
-    items = re.split(r"[,;，；\s]+", values) if isinstance(values, str) else list(values)
+    items = re.split(r"[,;，；、\s]+", values) if isinstance(values, str) else list(values)
     result: set[int] = set()
     for item in items:
         text = str(item).strip()
         if not text:
             continue
-        if not text.isdigit() or not 1 <= int(text) <= 45:
+        if not text.isdecimal() or not 1 <= int(text) <= 45:
             raise ValidationError(
                 _("“%(value)s” is not a Nice class: classes run from 1 to 45.") % {"value": text},
                 code="nice_class",

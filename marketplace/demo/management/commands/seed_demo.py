@@ -1,0 +1,328 @@
+"""`manage.py seed_demo [--scale N]`: realistic Zhengzhou demo data, safe to run again.
+
+Organisations are keyed by credit code, users by e-mail and assets by (kind, number):
+whatever already exists is left as it is, so a second run creates nothing. The tables and
+the random stream that fills them live in `marketplace.demo.data`.
+"""
+
+import datetime
+import time
+from collections import Counter
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from tqdm import tqdm
+
+from listings.expiry import derive_expiry
+from listings.models import AssetKind, AssetStatus, IPAsset
+from listings.services import asset_create
+from listings.validators import validate_ip_number
+from marketplace.demo import data
+from marketplace.parties.models import (
+    Membership,
+    Organization,
+    OrganizationKind,
+    User,
+    VerificationState,
+)
+from marketplace.parties.services import (
+    membership_add,
+    organization_register,
+    organization_reject,
+    organization_verify,
+    user_create,
+)
+
+VERIFY_NOTE = "演示数据：已核对营业执照与统一社会信用代码。"
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the Zhengzhou demo data (organisations, demo accounts, IP assets); "
+        "running it again adds nothing. --scale N adds N benchmark assets."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also create N benchmark assets (bulk insert; numbers derived from the index).",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=1000,
+            help="Rows per bulk insert for --scale (default 1000).",
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help="Hide the --scale progress bar."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(
+                "Demo data is disabled here (settings.DEMO_DATA_ALLOWED is False): seed_demo "
+                "creates accounts with a published password and must never run in production. "
+                "演示数据在此环境中被禁用。"
+            )
+        scale: int = options["scale"]
+        batch_size: int = options["batch_size"]
+        if not 0 <= scale <= data.SCALE_MAX:
+            raise CommandError(f"--scale must be between 0 and {data.SCALE_MAX}.")
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        self.verbosity: int = options["verbosity"]
+        self.created: Counter[str] = Counter()
+        self._password_hash: str | None = None
+        started = time.monotonic()
+
+        with transaction.atomic():
+            organizations = self._seed_parties()
+        with transaction.atomic():
+            self._seed_assets(organizations)
+        if scale:
+            with transaction.atomic():
+                self._seed_scale(
+                    organizations,
+                    count=scale,
+                    batch_size=batch_size,
+                    progress=not options["no_progress"] and self.verbosity > 0,
+                )
+        self._summary(elapsed=time.monotonic() - started)
+
+    # --- phase 1: accounts and organisations -------------------------------------------
+    def _password(self) -> str:
+        """One hash of the demo password shared by every demo account.
+
+        Hashing with the production hasher costs ~0.2 s a time; the password is published
+        anyway, so a shared salt gives nothing away and keeps the seed to a few seconds.
+        """
+        if self._password_hash is None:
+            self._password_hash = make_password(settings.DEMO_PASSWORD)
+        return self._password_hash
+
+    def _user(self, existing: dict[str, User], *, email: str, name: str, **flags: Any) -> User:
+        if email in existing:
+            return existing[email]
+        user = user_create(email=email, password=None, name=name, **flags)
+        user.password = self._password()
+        user.save(update_fields=["password"])
+        existing[email] = user
+        self.created["users"] += 1
+        return user
+
+    def _seed_parties(self) -> dict[str, Organization]:
+        emails = [account.email for account in data.DEMO_ACCOUNTS] + [
+            spec.contact_email for spec in data.ORGANIZATIONS
+        ]
+        users = {user.email: user for user in User.objects.filter(email__in=emails)}
+        accounts = {account.email: account for account in data.DEMO_ACCOUNTS}
+        operator_account = accounts[data.OPERATOR_EMAIL]
+        operator = self._user(
+            users,
+            email=operator_account.email,
+            name=operator_account.name,
+            is_staff=True,
+            is_superuser=True,
+        )
+        by_code = {
+            organization.credit_code: organization
+            for organization in Organization.objects.filter(
+                credit_code__in=[spec.credit_code for spec in data.ORGANIZATIONS]
+            )
+        }
+        organizations: dict[str, Organization] = {}
+        for spec in data.ORGANIZATIONS:
+            if spec.credit_code in by_code:
+                organizations[spec.key] = by_code[spec.credit_code]
+                continue
+            email = data.owner_email(spec)
+            account = accounts.get(email)
+            owner = self._user(
+                users,
+                email=email,
+                name=account.name if account else f"{spec.name}联系人",
+                is_staff=bool(account and account.is_staff),
+                is_superuser=bool(account and account.is_superuser),
+            )
+            organization = organization_register(
+                by=owner,
+                name=spec.name,
+                name_en=spec.name_en,
+                kind=spec.kind,
+                credit_code=spec.credit_code,
+                district=spec.district,
+                address=spec.address,
+                website=spec.website,
+                description=spec.description,
+            )
+            self.created["organizations"] += 1
+            if spec.state == VerificationState.VERIFIED:
+                organization = organization_verify(
+                    organization=organization, by=operator, note=VERIFY_NOTE
+                )
+            elif spec.state == VerificationState.REJECTED:
+                organization = organization_reject(
+                    organization=organization, by=operator, reason=spec.note
+                )
+            organizations[spec.key] = organization
+
+        # Accounts that join an organisation someone else owns (reviewers, the appraiser).
+        for account in data.DEMO_ACCOUNTS:
+            user = self._user(
+                users,
+                email=account.email,
+                name=account.name,
+                is_staff=account.is_staff,
+                is_superuser=account.is_superuser,
+            )
+            if account.organization is None or account.membership is None:
+                continue
+            organization = organizations[account.organization]
+            if not Membership.objects.filter(user=user, organization=organization).exists():
+                membership_add(
+                    organization=organization, by=operator, user=user, role=account.membership
+                )
+                self.created["memberships"] += 1
+        return organizations
+
+    # --- phase 2: the base asset set, through the service ------------------------------
+    def _seed_assets(self, organizations: dict[str, Organization]) -> None:
+        specs = data.build_assets()
+        existing = set(
+            IPAsset.objects.filter(number__in={spec.number for spec in specs}).values_list(
+                "kind", "number"
+            )
+        )
+        # Staff may record an asset for any holder; asset_create validates the number,
+        # the holder (a GI belongs to its association) and derives the expiry date.
+        operator = User.objects.get(email=data.OPERATOR_EMAIL)
+        for spec in specs:
+            if (spec.kind, spec.number) in existing:
+                continue
+            try:
+                asset_create(
+                    by=operator,
+                    holder=organizations[spec.holder],
+                    kind=spec.kind,
+                    number=spec.number,
+                    title=spec.title,
+                    filing_date=spec.filing_date,
+                    grant_date=spec.grant_date,
+                    status=spec.status,
+                    ipc_codes=list(spec.ipc_codes),
+                    nice_classes=list(spec.nice_classes),
+                    industry=spec.industry,
+                    district=spec.district,
+                    abstract=spec.abstract,
+                    renewals=spec.renewals,
+                )
+            except ValidationError as error:
+                raise CommandError(f"Demo asset {spec.kind} {spec.number}: {error}") from error
+            self.created["assets"] += 1
+
+    # --- phase 3: benchmark assets ------------------------------------------------------
+    def _seed_scale(
+        self,
+        organizations: dict[str, Organization],
+        *,
+        count: int,
+        batch_size: int,
+        progress: bool,
+    ) -> None:
+        holders = [
+            organizations[spec.key]
+            for spec in data.ORGANIZATIONS
+            if spec.kind in data.HOLDER_KINDS and spec.state == VerificationState.VERIFIED
+        ]
+        today = timezone.localdate()
+        with tqdm(total=count, unit="asset", desc="seed_demo --scale", disable=not progress) as bar:
+            for start in range(0, count, batch_size):
+                indexes = range(start, min(start + batch_size, count))
+                specs = [data.scale_asset_spec(index) for index in indexes]
+                existing = set(
+                    IPAsset.objects.filter(number__in=[spec.number for spec in specs]).values_list(
+                        "kind", "number"
+                    )
+                )
+                rows = []
+                for index, spec in zip(indexes, specs, strict=True):
+                    if (spec.kind, spec.number) in existing:
+                        continue
+                    holder = holders[index % len(holders)]
+                    rows.append(self._scale_row(spec, holder=holder, today=today))
+                # bulk_create skips asset_create (and so its validation and expiry
+                # derivation): the number is normalised and the expiry derived here with
+                # the same functions, and the status follows the same expiry rule.
+                IPAsset.objects.bulk_create(rows, batch_size=batch_size)
+                self.created["scale_assets"] += len(rows)
+                bar.update(len(specs))
+
+    @staticmethod
+    def _scale_row(spec: data.AssetSpec, *, holder: Organization, today: datetime.date) -> IPAsset:
+        expiry = derive_expiry(
+            kind=spec.kind, filing_date=spec.filing_date, grant_date=spec.grant_date
+        )
+        status = spec.status
+        if status == AssetStatus.VALID and expiry is not None and expiry < today:
+            status = AssetStatus.EXPIRED
+        return IPAsset(
+            kind=spec.kind,
+            number=validate_ip_number(spec.kind, spec.number),
+            title=spec.title,
+            holder=holder,
+            filing_date=spec.filing_date,
+            grant_date=spec.grant_date,
+            expiry_date=expiry,
+            status=status,
+            ipc_codes=list(spec.ipc_codes),
+            nice_classes=list(spec.nice_classes),
+            industry=spec.industry,
+            district=holder.district,
+        )
+
+    # --- summary ----------------------------------------------------------------------------
+    def _summary(self, *, elapsed: float) -> None:
+        if self.verbosity == 0:
+            return
+        write = self.stdout.write
+        organizations = Organization.objects.all()
+        verified = organizations.filter(verification_state=VerificationState.VERIFIED).count()
+        banks = organizations.filter(kind=OrganizationKind.BANK).count()
+        by_kind = dict(
+            IPAsset.objects.order_by()
+            .values("kind")
+            .annotate(n=Count("pk"))
+            .values_list("kind", "n")
+        )
+        write(self.style.SUCCESS(f"seed_demo finished in {elapsed:.1f} s / 演示数据已就绪"))
+        write(
+            f"  organisations 机构: {organizations.count()} "
+            f"({verified} verified, {banks} banks; {self.created['organizations']} new)"
+        )
+        write(
+            f"  users 用户: {User.objects.count()} ({self.created['users']} new), "
+            f"memberships 成员关系: {Membership.objects.count()}"
+        )
+        write(
+            f"  IP assets 知识产权: {sum(by_kind.values())} "
+            f"({self.created['assets']} new, {self.created['scale_assets']} new benchmark)"
+        )
+        for kind in AssetKind:
+            write(f"    {kind.value:<24} {kind.label}: {by_kind.get(kind.value, 0)}")
+        write("")
+        write(f"Demo accounts 演示账号 (password 密码: {settings.DEMO_PASSWORD}):")
+        width = max(len(account.email) for account in data.DEMO_ACCOUNTS)
+        for account in data.DEMO_ACCOUNTS:
+            write(f"  {account.email.ljust(width)}  {account.role:<13}  {account.description}")
+        write(
+            f"  Every organisation's contact.<key>@{data.DEMO_EMAIL_DOMAIN} uses the same password."
+        )

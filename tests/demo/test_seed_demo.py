@@ -1,0 +1,191 @@
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django_fsm_log.models import StateLog
+
+from listings.expiry import derive_expiry
+from listings.models import PATENT_KINDS, AssetKind, IPAsset
+from listings.validators import validate_ip_number
+from marketplace.demo import data
+from marketplace.parties.models import (
+    Membership,
+    MembershipRole,
+    Organization,
+    OrganizationKind,
+    User,
+    VerificationState,
+)
+from marketplace.parties.validators import validate_credit_code
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, "--no-progress", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "organizations": Organization.objects.count(),
+        "users": User.objects.count(),
+        "memberships": Membership.objects.count(),
+        "assets": IPAsset.objects.count(),
+        "state_logs": StateLog.objects.count(),
+    }
+
+
+@pytest.fixture
+def seeded() -> str:
+    return seed()
+
+
+def test_seed_creates_zhengzhou_organisations_with_valid_credit_codes(seeded):
+    organizations = Organization.objects.all()
+    assert organizations.count() >= 30
+    assert organizations.filter(kind=OrganizationKind.BANK).count() == 4
+    for organization in organizations:
+        assert validate_credit_code(organization.credit_code) == organization.credit_code
+    kinds = set(organizations.values_list("kind", flat=True))
+    assert set(OrganizationKind.values) <= kinds
+    assert organizations.filter(name="郑州大学", kind=OrganizationKind.UNIVERSITY).exists()
+    assert (
+        organizations.filter(kind=OrganizationKind.REGULATOR)
+        .get()
+        .name.startswith("郑州市市场监督管理局")
+    )
+    assert len(set(organizations.values_list("district", flat=True))) >= 12
+    verified = organizations.filter(verification_state=VerificationState.VERIFIED).count()
+    pending = organizations.filter(verification_state=VerificationState.PENDING).count()
+    assert verified > 0.8 * organizations.count()
+    assert pending >= 2
+    # verified through the service: the audit trail names the operator
+    log = StateLog.objects.filter(state=VerificationState.VERIFIED).first()
+    assert log is not None
+    assert log.by.email == data.OPERATOR_EMAIL
+
+
+def test_seed_creates_valid_assets_of_every_kind(seeded):
+    assets = IPAsset.objects.select_related("holder")
+    assert assets.count() >= 200
+    assert set(assets.values_list("kind", flat=True)) == set(AssetKind.values)
+    for asset in assets:
+        assert validate_ip_number(asset.kind, asset.number) == asset.number
+        if asset.kind in PATENT_KINDS:
+            assert asset.filing_date is not None
+            if asset.kind != AssetKind.DESIGN:
+                assert asset.ipc_codes
+        if asset.kind == AssetKind.TRADEMARK:
+            assert asset.nice_classes
+        if asset.kind == AssetKind.GEOGRAPHICAL_INDICATION:
+            assert asset.holder.kind == OrganizationKind.ASSOCIATION
+        assert asset.expiry_date == derive_expiry(
+            kind=asset.kind,
+            filing_date=asset.filing_date,
+            grant_date=asset.grant_date,
+            renewals=asset.renewals,
+        )
+    statuses = list(assets.values_list("status", flat=True))
+    assert statuses.count("valid") > len(statuses) / 2
+    assert {"新郑大枣", "中牟大蒜", "荥阳河阴石榴"} <= set(
+        assets.filter(kind=AssetKind.GEOGRAPHICAL_INDICATION).values_list("title", flat=True)
+    )
+
+
+def test_demo_accounts_log_in_with_the_demo_password(seeded, client, settings):
+    assert {account.role for account in data.DEMO_ACCOUNTS} >= {
+        "holder",
+        "buyer",
+        "bank_reviewer",
+        "appraiser",
+        "operator",
+    }
+    for account in data.DEMO_ACCOUNTS:
+        assert client.login(email=account.email, password=settings.DEMO_PASSWORD), account.email
+        client.logout()
+    assert account.email in seeded  # the summary prints the accounts
+
+
+def test_demo_accounts_have_their_roles(seeded):
+    operator = User.objects.get(email=data.OPERATOR_EMAIL)
+    assert operator.is_staff
+    assert operator.is_superuser
+    holder = Membership.objects.get(user__email=f"holder@{data.DEMO_EMAIL_DOMAIN}")
+    assert holder.role == MembershipRole.OWNER
+    assert holder.organization.kind == OrganizationKind.ENTERPRISE
+    assert holder.organization.is_verified
+    assert holder.organization.assets.filter(status="valid").count() >= 5
+    buyer = Membership.objects.get(user__email=f"buyer@{data.DEMO_EMAIL_DOMAIN}")
+    assert buyer.organization != holder.organization
+    reviewers = Membership.objects.filter(role=MembershipRole.REVIEWER)
+    assert reviewers.count() == 2
+    assert {membership.organization.kind for membership in reviewers} == {OrganizationKind.BANK}
+    assert len({membership.organization_id for membership in reviewers}) == 2
+    appraiser = Membership.objects.get(user__email=f"appraiser@{data.DEMO_EMAIL_DOMAIN}")
+    assert appraiser.organization.kind == OrganizationKind.APPRAISAL_FIRM
+
+
+def test_running_twice_creates_nothing_new(seeded):
+    # given
+    first = counts()
+    # when
+    output = seed()
+    # then
+    assert counts() == first
+    assert "0 new" in output
+
+
+def test_scale_adds_exactly_n_assets_and_nothing_on_a_rerun(seeded):
+    # given
+    before = IPAsset.objects.count()
+    # when
+    seed("--scale", "50")
+    # then
+    assert IPAsset.objects.count() == before + 50
+    seed("--scale", "50")
+    assert IPAsset.objects.count() == before + 50
+    seed("--scale", "60", "--batch-size", "7")
+    assert IPAsset.objects.count() == before + 60
+    for asset in IPAsset.objects.filter(title__contains="〔样本"):
+        assert validate_ip_number(asset.kind, asset.number) == asset.number
+        assert asset.expiry_date == derive_expiry(
+            kind=asset.kind, filing_date=asset.filing_date, grant_date=asset.grant_date
+        )
+
+
+def test_refuses_when_demo_data_is_not_allowed(settings):
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="DEMO_DATA_ALLOWED"):
+        seed()
+    assert not Organization.objects.exists()
+    assert not User.objects.exists()
+
+
+def test_tables_are_deterministic_and_consistent():
+    data.build_assets.cache_clear()
+    first = data.build_assets()
+    data.build_assets.cache_clear()
+    assert data.build_assets() == first
+    assert len({(spec.kind, spec.number) for spec in first}) == len(first)
+    codes = [spec.credit_code for spec in data.ORGANIZATIONS]
+    assert len(set(codes)) == len(codes)
+    holder_keys = {spec.key for spec in data.ORGANIZATIONS if spec.state == "verified"}
+    for spec in first:
+        assert spec.holder in holder_keys
+        for day in (spec.filing_date, spec.grant_date):
+            assert day is None or day <= data.AS_OF
+        if spec.grant_date and spec.filing_date:
+            assert spec.grant_date >= spec.filing_date
+        # the year in the number is the filing year (patents) or registration year (copyright)
+        if spec.kind in PATENT_KINDS and len(spec.number) == 14:
+            assert spec.filing_date.year == int(spec.number[:4])
+        if spec.kind == AssetKind.SOFTWARE_COPYRIGHT:
+            assert spec.grant_date.year == int(spec.number[:4])
+        if spec.kind == AssetKind.COPYRIGHT_WORK:
+            assert spec.grant_date.year == int(spec.number.split("-")[1])
+    assert data.scale_asset_spec(1234) == data.scale_asset_spec(1234)
+    assert data.scale_asset_spec(0).filing_date == datetime.date(2015, 1, 1)

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -50,6 +51,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ["name", "name_en", "credit_code"]
     readonly_fields = ["verification_state", "verification_note", "verified_at"]
     inlines = [MembershipInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["verify_selected", "reject_selected"]
 
     @admin.action(description=gettext_lazy("Verify selected organisations"))

@@ -102,8 +102,8 @@ def new_page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> 
             base_url=live_server.url, **{**DEFAULT_CONTEXT, **context_options}
         )
         context.set_default_timeout(TIMEOUT_MS)
-        # The site has no favicon yet; Chromium's request for one would reach the server
-        # while the test thread may be using the SQLite connection they share.
+        # Chromium fetches /favicon.ico on its own schedule; answered by the server, its
+        # session lookup could meet the test thread on the SQLite connection they share.
         context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
         contexts.append(context)
         page = context.new_page()

@@ -57,9 +57,7 @@ class IPAsset(models.Model):
         Organization, on_delete=models.PROTECT, related_name="assets", verbose_name=_("holder")
     )
     filing_date = models.DateField(_("filing date"), null=True, blank=True)
-    grant_date = models.DateField(
-        _("grant / registration date"), null=True, blank=True
-    )
+    grant_date = models.DateField(_("grant / registration date"), null=True, blank=True)
     renewals = models.PositiveSmallIntegerField(
         _("renewals"), default=0, help_text=_("Trademark renewals recorded (10 years each).")
     )

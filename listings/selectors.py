@@ -19,6 +19,4 @@ def assets_for_organizations(*, organizations: Iterable[Organization]) -> QueryS
 
 def asset_for_member(*, user: User, pk: int) -> IPAsset:
     """The asset if `user` belongs to its holder; otherwise DoesNotExist (→ 404)."""
-    return IPAsset.objects.select_related("holder").get(
-        pk=pk, holder__memberships__user=user
-    )
+    return IPAsset.objects.select_related("holder").get(pk=pk, holder__memberships__user=user)

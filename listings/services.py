@@ -27,6 +27,7 @@ def _require_member(*, by: User, holder: Organization) -> None:
 def _clean_asset_fields(*, asset: IPAsset) -> None:
     """The rules an asset must keep whatever the route that wrote it."""
     errors: dict[str, list[str]] = {}
+    asset.title = (asset.title or "").strip()
     try:
         asset.number = validate_ip_number(asset.kind, asset.number)
     except ValidationError as error:

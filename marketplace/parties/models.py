@@ -155,6 +155,12 @@ class Organization(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def is_bank(self) -> bool:
         return self.kind == OrganizationKind.BANK
 
+    def clean_fields(self, exclude: Any = None) -> None:
+        # clean_fields() writes every cleaned value back onto the instance, and a protected
+        # FSM field refuses that assignment; only transitions change the state anyway.
+        exclude = {*(exclude or ()), *self._get_protected_fsm_fields()}
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
         super().clean()
         if self.credit_code_override_reason.strip():

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from .models import Membership, MembershipRole, Organization, OrganizationKind, User
-from .validators import validate_credit_code
+from .validators import normalize_credit_code, validate_credit_code
 
 
 def user_create(*, email: str, password: str | None, name: str = "", **extra: Any) -> User:
@@ -68,7 +68,8 @@ def organization_override_credit_code(
         raise PermissionDenied(_("Only platform staff can override a credit code."))
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for accepting this credit code.")})
-    organization.credit_code = credit_code
+    # Normalise first (spaces, hyphens, case) so a pasted code is not refused for its length.
+    organization.credit_code = normalize_credit_code(credit_code)
     organization.credit_code_override_reason = reason.strip()
     organization.full_clean()
     organization.save(update_fields=["credit_code", "credit_code_override_reason", "updated_at"])
@@ -139,6 +140,8 @@ def membership_add(*, organization: Organization, by: User, user: User, role: st
     ).exists()
     if not (is_owner or by.is_staff):
         raise PermissionDenied(_("Only an owner of the organisation can add members."))
+    if role not in MembershipRole.values:
+        raise ValidationError({"role": _("Choose a role: owner, member or reviewer.")})
     if role == MembershipRole.REVIEWER and organization.kind != OrganizationKind.BANK:
         raise ValidationError({"role": _("Only a bank can have reviewers.")})
     if Membership.objects.filter(user=user, organization=organization).exists():

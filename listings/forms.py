@@ -14,7 +14,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class IPAssetForm(ServiceErrorsMixin):
+class IPAssetForm(ServiceErrorsMixin, forms.Form):
     holder = forms.ModelChoiceField(label=_("Holder"), queryset=Organization.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=AssetKind.choices)
     number = forms.CharField(

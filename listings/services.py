@@ -24,8 +24,10 @@ def _require_member(*, by: User, holder: Organization) -> None:
         raise PermissionDenied(_("You can only record assets of your own organisation."))
 
 
-def _clean_asset_fields(*, asset: IPAsset) -> None:
-    """The rules an asset must keep whatever the route that wrote it."""
+def asset_validate(*, asset: IPAsset) -> None:
+    """The rules an asset must keep whatever the route that wrote it; normalises the number,
+    codes and classes and derives the expiry on `asset` (no write). Forms that edit an asset
+    call it to show errors by field; asset_create and asset_update call it before saving."""
     errors: dict[str, list[str]] = {}
     asset.title = (asset.title or "").strip()
     try:
@@ -116,7 +118,7 @@ def asset_create(
         abstract=abstract,
         renewals=renewals,
     )
-    _clean_asset_fields(asset=asset)
+    asset_validate(asset=asset)
     asset.full_clean()
     with transaction.atomic():
         asset.save()
@@ -132,7 +134,7 @@ def asset_update(*, asset: IPAsset, by: User, **fields: Any) -> IPAsset:
         locked = IPAsset.objects.select_for_update().select_related("holder").get(pk=asset.pk)
         for name, value in fields.items():
             setattr(locked, name, value)
-        _clean_asset_fields(asset=locked)
+        asset_validate(asset=locked)
         locked.full_clean()
         locked.save()
     return locked

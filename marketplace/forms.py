@@ -1,10 +1,17 @@
 """Form helpers shared by the apps."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.exceptions import ValidationError
 
+if TYPE_CHECKING:  # the mixin goes in front of Form or ModelForm; type-check it as a form
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
 
-class ServiceErrorsMixin(forms.Form):
+
+class ServiceErrorsMixin(_FormBase):
     """Shows a service's ValidationError next to the fields it names (else above the form)."""
 
     def apply_service_error(self, error: ValidationError) -> None:

@@ -72,6 +72,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     ) -> HttpResponse | None:
         form = ReasonForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
+            done = 0
             for organization in queryset:
                 try:
                     services.organization_reject(
@@ -83,6 +84,10 @@ class OrganizationAdmin(admin.ModelAdmin):
                     self.message_user(
                         request, f"{organization}: {error.messages[0]}", messages.ERROR
                     )
+                else:
+                    done += 1
+            if done:
+                self.message_user(request, _("%(n)d rejected.") % {"n": done}, messages.SUCCESS)
             return None
         context: dict[str, Any] = {
             **self.admin_site.each_context(request),

@@ -13,7 +13,7 @@ SELF_REGISTERED_KINDS = [
 ]
 
 
-class OrganizationRegistrationForm(ServiceErrorsMixin):
+class OrganizationRegistrationForm(ServiceErrorsMixin, forms.Form):
     name = forms.CharField(label=_("Organisation name"), max_length=200)
     name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=SELF_REGISTERED_KINDS)

@@ -163,11 +163,11 @@ class Organization(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.credit_code_override_reason.strip():
-            self.credit_code = self.credit_code.strip().upper()
-            return
         try:
-            self.credit_code = validate_credit_code(self.credit_code)
+            self.credit_code = validate_credit_code(
+                self.credit_code,
+                accept_wrong_check=bool(self.credit_code_override_reason.strip()),
+            )
         except ValidationError as error:
             raise ValidationError({"credit_code": error.messages}) from error
 

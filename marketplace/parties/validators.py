@@ -23,11 +23,13 @@ def normalize_credit_code(value: str) -> str:
     return "".join(str(value).split()).replace("-", "").upper()
 
 
-def validate_credit_code(value: str) -> str:
+def validate_credit_code(value: str, *, accept_wrong_check: bool = False) -> str:
     """Validate a credit code and return it normalised, or raise ValidationError.
 
     The error names the problem: wrong length, a character outside the alphabet (with
     its position), or the wrong check character (with the expected one).
+    `accept_wrong_check` is for a staff override with a recorded reason: the code must
+    still have the standard's shape, only its check character may disagree.
     """
     code = normalize_credit_code(value)
     if len(code) != CREDIT_CODE_LENGTH:
@@ -47,7 +49,7 @@ def validate_credit_code(value: str) -> str:
                 code="alphabet",
             )
     expected = credit_code_check_char(code[:17])
-    if code[17] != expected:
+    if code[17] != expected and not accept_wrong_check:
         raise ValidationError(
             _("Wrong check character: expected %(expected)s.") % {"expected": expected},
             code="check_digit",

@@ -490,3 +490,18 @@ def test_membership_add_refuses_an_unknown_role(organization, owner):
 
     assert list(caught.value.message_dict) == ["role"]
     assert not Membership.objects.filter(user=newcomer).exists()
+
+
+@pytest.mark.parametrize("code", ["X", "91410100MA12345", "91410100MA45ZZZZ9O"])
+def test_an_override_still_needs_the_standards_shape(staff_user, organization, code):
+    """Only the check character may disagree; length and alphabet still hold."""
+    original = organization.credit_code
+
+    with pytest.raises(ValidationError) as caught:
+        services.organization_override_credit_code(
+            organization=organization, by=staff_user, credit_code=code, reason="旧执照"
+        )
+
+    assert "credit_code" in caught.value.message_dict
+    organization.refresh_from_db()
+    assert organization.credit_code == original

@@ -58,14 +58,16 @@ def asset_validate(*, asset: IPAsset) -> None:
     if asset.filing_date and asset.filing_date > today:
         errors["filing_date"] = [_("The filing date cannot be in the future.")]
     if asset.grant_date and asset.grant_date > today:
-        errors["grant_date"] = [_("The grant date cannot be in the future.")]
+        errors["grant_date"] = [_("The grant or registration date cannot be in the future.")]
     if asset.filing_date and asset.grant_date and asset.grant_date < asset.filing_date:
-        errors["grant_date"] = [_("The grant date cannot be before the filing date.")]
+        errors["grant_date"] = [
+            _("The grant or registration date cannot be before the filing date.")
+        ]
     if asset.kind in PATENT_KINDS and not asset.filing_date:
         errors["filing_date"] = [_("A patent's term counts from its filing date: enter it.")]
     granted_kinds = PATENT_KINDS | {AssetKind.TRADEMARK}
     if asset.status == AssetStatus.VALID and asset.kind in granted_kinds and not asset.grant_date:
-        errors["grant_date"] = [_("A right in force has a grant or registration date.")]
+        errors["grant_date"] = [_("A valid right needs its grant or registration date: enter it.")]
     duplicate = IPAsset.objects.filter(kind=asset.kind, number=asset.number)
     if asset.pk:
         duplicate = duplicate.exclude(pk=asset.pk)

@@ -76,7 +76,8 @@ def normalize_patent_number(kind: str, value: str) -> str:
         raise ValidationError(
             _(
                 "A patent application number has 12 digits and a check digit "
-                "(8 and a check digit before 2003); this one has %(count)d characters."
+                "(before October 2003: 8 digits and a check digit); "
+                "this one has %(count)d characters."
             )
             % {"count": len(raw)},
             code="length",

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from . import services
 from .models import Membership, Organization, User
@@ -64,7 +64,12 @@ class OrganizationAdmin(admin.ModelAdmin):
             except ValidationError as error:
                 self.message_user(request, f"{organization}: {error.messages[0]}", messages.ERROR)
         if done:
-            self.message_user(request, _("%(n)d verified.") % {"n": done}, messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("%(n)d organisation verified.", "%(n)d organisations verified.", done)
+                % {"n": done},
+                messages.SUCCESS,
+            )
 
     @admin.action(description=gettext_lazy("Reject selected organisations…"))
     def reject_selected(
@@ -87,7 +92,12 @@ class OrganizationAdmin(admin.ModelAdmin):
                 else:
                     done += 1
             if done:
-                self.message_user(request, _("%(n)d rejected.") % {"n": done}, messages.SUCCESS)
+                self.message_user(
+                    request,
+                    ngettext("%(n)d organisation rejected.", "%(n)d organisations rejected.", done)
+                    % {"n": done},
+                    messages.SUCCESS,
+                )
             return None
         context: dict[str, Any] = {
             **self.admin_site.each_context(request),

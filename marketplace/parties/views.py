@@ -41,7 +41,7 @@ def organization_register(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(name)s is registered and waits for verification by platform staff.")
+                _("%(name)s is registered and awaiting verification by platform staff.")
                 % {"name": organization.name},
             )
             return redirect("parties:workspace")

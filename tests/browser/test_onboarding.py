@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.utils import formats, translation
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_fsm_log.models import StateLog
 from playwright.sync_api import Page, expect
 
@@ -279,7 +279,9 @@ def test_staff_verifies_pending_organisation_in_django_admin(
 
     # then: the admin confirms, and the list shows the organisation verified
     with translation.override("zh-hans"):
-        done = gettext("%(n)d verified.") % {"n": 1}
+        done = ngettext("%(n)d organisation verified.", "%(n)d organisations verified.", 1) % {
+            "n": 1
+        }
     expect(admin.locator(".messagelist")).to_contain_text(done)
     expect(state).to_have_text(zh(VerificationState.VERIFIED.label))
     organization.refresh_from_db()

@@ -334,11 +334,15 @@ def _tomorrow() -> datetime.date:
             "filing_date",
             "The filing date cannot be in the future.",
         ),
-        ({"grant_date": "tomorrow"}, "grant_date", "The grant date cannot be in the future."),
+        (
+            {"grant_date": "tomorrow"},
+            "grant_date",
+            "The grant or registration date cannot be in the future.",
+        ),
         (
             {"filing_date": D(2020, 3, 1), "grant_date": D(2020, 2, 29)},
             "grant_date",
-            "The grant date cannot be before the filing date.",
+            "The grant or registration date cannot be before the filing date.",
         ),
         (
             {"filing_date": None, "grant_date": None, "status": "pending"},
@@ -348,7 +352,7 @@ def _tomorrow() -> datetime.date:
         (
             {"grant_date": None, "status": "valid"},
             "grant_date",
-            "A right in force has a grant or registration date.",
+            "A valid right needs its grant or registration date: enter it.",
         ),
     ],
 )
@@ -456,7 +460,9 @@ def test_update_validates_like_create(trademark, owner):
     with pytest.raises(ValidationError) as caught:
         services.asset_update(asset=trademark, by=owner, grant_date=D(2018, 1, 1))
 
-    assert _errors(caught) == {"grant_date": ["The grant date cannot be before the filing date."]}
+    assert _errors(caught) == {
+        "grant_date": ["The grant or registration date cannot be before the filing date."]
+    }
     trademark.refresh_from_db()
     assert trademark.grant_date == D(2020, 4, 7)
 

@@ -110,7 +110,7 @@ def test_register_organisation_through_the_form(en_client, user):
     assert organization.verification_state == VerificationState.PENDING
     assert Membership.objects.get(organization=organization).role == MembershipRole.OWNER
     html = response.content.decode()
-    assert "郑州中原知识产权运营有限公司 is registered and waits for verification" in html
+    assert "郑州中原知识产权运营有限公司 is registered and awaiting verification" in html
     assert code in html
 
 
@@ -278,7 +278,7 @@ def test_admin_verify_action_calls_the_service(admin_client_en):
     assert not StateLog.objects.for_(verified).exists()
     assert _messages(response) == [
         f"{verified}: This organisation is “Verified”, so that step is not possible now.",
-        "1 verified.",
+        "1 organisation verified.",
     ]
 
 

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.forms import ServiceErrorsMixin
@@ -8,6 +9,7 @@ from marketplace.parties.districts import District
 from marketplace.parties.models import Organization
 
 from .models import AssetKind, AssetStatus, Industry
+from .validators import validate_ip_number
 
 
 class DateInput(forms.DateInput):
@@ -53,3 +55,17 @@ class IPAssetForm(ServiceErrorsMixin, forms.Form):
         holder = self.fields["holder"]
         assert isinstance(holder, forms.ModelChoiceField)
         holder.queryset = organizations
+        if len(choices := list(organizations[:2])) == 1:
+            self.initial.setdefault("holder", choices[0].pk)
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        # Check the number with the rest of the form, so every error shows at once; the
+        # service checks it again (with uniqueness) before saving.
+        kind, number = self.cleaned_data.get("kind"), self.cleaned_data.get("number")
+        if kind and number:
+            try:
+                self.cleaned_data["number"] = validate_ip_number(kind, number)
+            except ValidationError as error:
+                self.add_error("number", error)
+        return cleaned

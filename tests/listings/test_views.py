@@ -198,3 +198,36 @@ def test_workspace_query_count_does_not_grow_with_assets(
         response = client.get(WORKSPACE_URL)
     assert response.status_code == 200
     assert len(response.context["assets"]) == n_assets
+
+
+def test_the_form_shows_a_number_error_together_with_other_errors(client):
+    # given a member of one organisation
+    membership = MembershipFactory()
+    client.force_login(membership.user)
+
+    # when the form is sent without a title and with a wrong check digit
+    response = client.post(
+        "/workspace/assets/new/",
+        {
+            "kind": "invention",
+            "number": "202310123456.5",
+            "status": "pending",
+            "industry": "other",
+            "holder": membership.organization.pk,
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    # then both errors show at once, each next to its field
+    errors = response.context["form"].errors
+    assert "title" in errors
+    assert errors["number"] == ["Wrong check digit: expected 6."]
+
+
+def test_a_single_organisation_is_preselected_as_holder(client):
+    membership = MembershipFactory()
+    client.force_login(membership.user)
+
+    response = client.get("/workspace/assets/new/")
+
+    assert response.context["form"]["holder"].value() == membership.organization.pk

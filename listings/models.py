@@ -1,8 +1,14 @@
 import datetime
+from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+from wagtail.search import index
+from wagtail.search.queryset import SearchableQuerySetMixin
 
 from marketplace.parties.districts import District
 from marketplace.parties.models import Organization
@@ -107,3 +113,162 @@ class IPAsset(models.Model):
 
     def expires_before(self, day: datetime.date) -> bool:
         return self.expiry_date is not None and self.expiry_date < day
+
+
+class ListingIntent(models.TextChoices):
+    TRANSFER = "transfer", _("Transfer")  # the right changes hands
+    LICENCE = "licence", _("Licence")  # the holder keeps it and licenses its use
+    PLEDGE = "pledge", _("Pledge financing")  # the holder seeks a loan secured on it
+
+
+class LicenceType(models.TextChoices):
+    EXCLUSIVE = "exclusive", _("Exclusive licence")  # only the licensee, not even the holder
+    SOLE = "sole", _("Sole licence")  # the licensee and the holder
+    NON_EXCLUSIVE = "non_exclusive", _("Non-exclusive licence")  # any number of licensees
+    OPEN = "open", _("Open licence")  # published terms any applicant may accept
+
+
+class ListingState(models.TextChoices):
+    DRAFT = "draft", _("Draft")  # being written by the holder
+    PENDING_REVIEW = "pending_review", _("Pending review")  # waiting for staff
+    PUBLISHED = "published", _("Published")  # visible on the portal
+    REJECTED = "rejected", _("Rejected")  # staff gave a reason; the holder may edit and resubmit
+    WITHDRAWN = "withdrawn", _("Withdrawn")  # the holder took it down
+    CLOSED = "closed", _("Closed")  # a deal on it completed
+    EXPIRED = "expired", _("Expired")  # its validity date passed
+
+
+# States in which a listing holds its assets: they cannot be listed again meanwhile.
+OPEN_LISTING_STATES = (ListingState.PENDING_REVIEW, ListingState.PUBLISHED)
+EDITABLE_LISTING_STATES = (ListingState.DRAFT, ListingState.REJECTED)
+
+
+class ListingQuerySet(SearchableQuerySetMixin, models.QuerySet["Listing"]):
+    def published(self) -> "ListingQuerySet":
+        return self.filter(state=ListingState.PUBLISHED)
+
+
+class Listing(ConcurrentTransitionMixin, FSMModelMixin, index.Indexed, models.Model):
+    holder = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="listings", verbose_name=_("holder")
+    )
+    assets = models.ManyToManyField(IPAsset, related_name="listings", verbose_name=_("assets"))
+    title = models.CharField(_("title"), max_length=200)
+    intent = models.CharField(_("intent"), max_length=10, choices=ListingIntent.choices)
+    licence_type = models.CharField(
+        _("licence type"), max_length=15, choices=LicenceType.choices, blank=True
+    )
+    # None means "negotiable" (面议).
+    asking_price = models.DecimalField(
+        _("asking price (yuan)"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="CNY", editable=False)
+    description = models.TextField(_("description"), blank=True)  # sanitised HTML
+    valid_until = models.DateField(_("valid until"))
+    state = FSMField(
+        _("state"), default=ListingState.DRAFT, choices=ListingState.choices, protected=True
+    )
+    review_note = models.CharField(_("review note"), max_length=500, blank=True)
+    # Copied from the assets when the listing is written, for filters and facets that
+    # must not join through the assets on every portal query.
+    kind = models.CharField(_("kind"), max_length=30, choices=AssetKind.choices)
+    industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices)
+    district = models.CharField(_("district"), max_length=20, choices=District.choices)
+    in_l_belt = models.BooleanField(_("in the L-shaped service belt"), default=False)
+    # jieba-segmented words of the title, description, holder, numbers and codes: the
+    # search backends (database or Elasticsearch) then only split on spaces.
+    search_text = models.TextField(editable=False, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ListingQuerySet.as_manager()
+
+    search_fields = [
+        index.SearchField("search_text"),
+        index.FilterField("state"),
+        index.FilterField("intent"),
+        index.FilterField("kind"),
+        index.FilterField("industry"),
+        index.FilterField("district"),
+        index.FilterField("in_l_belt"),
+        index.FilterField("asking_price"),
+        index.FilterField("holder_id"),
+        index.FilterField("published_at"),
+    ]
+
+    class Meta:
+        verbose_name = _("listing")
+        verbose_name_plural = _("listings")
+        ordering = ["-published_at", "-created_at"]
+        indexes = [
+            models.Index(fields=["state", "-published_at"]),
+            models.Index(fields=["state", "kind", "intent"]),
+            models.Index(fields=["holder", "state"]),
+            models.Index(fields=["state", "valid_until"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"/listings/{self.pk}/"
+
+    @property
+    def is_negotiable(self) -> bool:
+        return self.asking_price is None
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_LISTING_STATES
+
+    # --- transitions: fields only; services lock, guard, save and audit ---------------
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=ListingState.DRAFT, target=ListingState.PENDING_REVIEW)
+    def submit(self, *, by: Any = None, description: str = "") -> None:
+        self.review_note = ""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=ListingState.REJECTED, target=ListingState.PENDING_REVIEW)
+    def resubmit(self, *, by: Any = None, description: str = "") -> None:
+        self.review_note = ""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=ListingState.PENDING_REVIEW, target=ListingState.PUBLISHED)
+    def publish(self, *, by: Any = None, description: str = "") -> None:
+        self.review_note = description
+        self.published_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=ListingState.PENDING_REVIEW, target=ListingState.REJECTED)
+    def reject(self, *, by: Any = None, description: str = "") -> None:
+        self.review_note = description
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=ListingState.PUBLISHED, target=ListingState.WITHDRAWN)
+    def withdraw(self, *, by: Any = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=ListingState.PUBLISHED, target=ListingState.CLOSED)
+    def close(self, *, by: Any = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=ListingState.PUBLISHED, target=ListingState.EXPIRED)
+    def expire(self, *, by: Any = None, description: str = "") -> None:
+        pass

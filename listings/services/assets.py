@@ -1,4 +1,4 @@
-"""Every write to IP assets goes through here."""
+"""IP assets: recording and correcting the facts of a right."""
 
 import datetime
 from typing import Any
@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from marketplace.parties.models import Membership, Organization, OrganizationKind, User
 
-from .expiry import derive_expiry
-from .models import PATENT_KINDS, AssetKind, AssetStatus, IPAsset
-from .validators import validate_ip_number, validate_ipc_codes, validate_nice_classes
+from ..expiry import derive_expiry
+from ..models import PATENT_KINDS, AssetKind, AssetStatus, IPAsset
+from ..validators import validate_ip_number, validate_ipc_codes, validate_nice_classes
 
 NICE_KINDS = frozenset({AssetKind.TRADEMARK, AssetKind.GEOGRAPHICAL_INDICATION})
 

@@ -1,0 +1,31 @@
+"""Every write to IP assets and listings goes through these services."""
+
+from .assets import asset_create, asset_update, asset_validate
+from .listings import (
+    listing_close,
+    listing_create,
+    listing_expire,
+    listing_publish,
+    listing_reject,
+    listing_resubmit,
+    listing_submit,
+    listing_update,
+    listing_withdraw,
+    listings_expire_due,
+)
+
+__all__ = [
+    "asset_create",
+    "asset_update",
+    "asset_validate",
+    "listing_close",
+    "listing_create",
+    "listing_expire",
+    "listing_publish",
+    "listing_reject",
+    "listing_resubmit",
+    "listing_submit",
+    "listing_update",
+    "listing_withdraw",
+    "listings_expire_due",
+]

@@ -8,7 +8,7 @@ from marketplace.forms import ServiceErrorsMixin
 from marketplace.parties.districts import District
 from marketplace.parties.models import Organization
 
-from .models import AssetKind, AssetStatus, Industry
+from .models import AssetKind, AssetStatus, Industry, ListingIntent
 from .validators import validate_ip_number
 
 
@@ -69,3 +69,54 @@ class IPAssetForm(ServiceErrorsMixin, forms.Form):
             except ValidationError as error:
                 self.add_error("number", error)
         return cleaned
+
+
+class ListingSearchForm(forms.Form):
+    """The portal's query string. Every field is optional; a bad value is dropped with a
+    message instead of failing the page."""
+
+    SORTS = (
+        ("relevance", _("Relevance")),
+        ("newest", _("Newest")),
+        ("price_asc", _("Price: low to high")),
+        ("price_desc", _("Price: high to low")),
+    )
+
+    q = forms.CharField(label=_("Search"), required=False, strip=True)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *AssetKind.choices], required=False
+    )
+    intent = forms.ChoiceField(
+        label=_("Intent"), choices=[("", _("All intents")), *ListingIntent.choices], required=False
+    )
+    industry = forms.ChoiceField(
+        label=_("Industry"), choices=[("", _("All industries")), *Industry.choices], required=False
+    )
+    district = forms.ChoiceField(
+        label=_("District"), choices=[("", _("All districts")), *District.choices], required=False
+    )
+    l_belt = forms.BooleanField(label=_("L-shaped service belt only"), required=False)
+    verified = forms.BooleanField(label=_("Verified holders only"), required=False)
+    price_min = forms.DecimalField(
+        label=_("Price from (yuan)"), required=False, min_value=0, max_digits=18, decimal_places=2
+    )
+    price_max = forms.DecimalField(
+        label=_("Price to (yuan)"), required=False, min_value=0, max_digits=18, decimal_places=2
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), choices=SORTS, required=False)
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        low, high = self.cleaned_data.get("price_min"), self.cleaned_data.get("price_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("price_max", _("The upper price is below the lower one."))
+        return cleaned
+
+    def valid_filters(self) -> dict[str, Any]:
+        """The fields that passed validation; the ones that did not are left out."""
+        self.is_valid()
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in self.errors and value not in (None, "", False)
+        }

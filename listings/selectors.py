@@ -1,12 +1,17 @@
 """Reads for IP assets."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Prefetch, QuerySet
 
-from marketplace.parties.models import Organization, User
+from marketplace.parties.models import Organization, User, VerificationState
 
-from .models import IPAsset
+from .models import AssetKind, IPAsset, Listing, ListingQuerySet
+from .search import segment_query
+from .validators import validate_ip_number
 
 
 def assets_for_organizations(*, organizations: Iterable[Organization]) -> QuerySet[IPAsset]:
@@ -20,3 +25,127 @@ def assets_for_organizations(*, organizations: Iterable[Organization]) -> QueryS
 def asset_for_member(*, user: User, pk: int) -> IPAsset:
     """The asset if `user` belongs to its holder; otherwise DoesNotExist (→ 404)."""
     return IPAsset.objects.select_related("holder").get(pk=pk, holder__memberships__user=user)
+
+
+# --- the public portal --------------------------------------------------------------------
+
+FACET_FIELDS = ("kind", "intent", "industry", "district")
+
+
+@dataclass
+class ListingSearch:
+    """What the portal shows for one query string."""
+
+    results: Any  # a QuerySet or Wagtail search results, in display order
+    facets: dict[str, dict[str, int]]
+    exact_asset: IPAsset | None = None
+    query_words: str = ""
+
+
+def _filtered(base: ListingQuerySet, filters: dict[str, Any], *, skip: str = "") -> Any:
+    qs = base
+    for name in FACET_FIELDS:
+        if name in filters and name != skip:
+            qs = qs.filter(**{name: filters[name]})
+    if filters.get("l_belt"):
+        qs = qs.filter(in_l_belt=True)
+    if "price_min" in filters:
+        qs = qs.filter(asking_price__gte=filters["price_min"])
+    if "price_max" in filters:
+        qs = qs.filter(asking_price__lte=filters["price_max"])
+    if filters.get("verified"):
+        # holder_id is a search filter field; the holder's state is not.
+        verified = Organization.objects.filter(verification_state=VerificationState.VERIFIED)
+        qs = qs.filter(holder_id__in=list(verified.values_list("pk", flat=True)))
+    return qs
+
+
+def _exact_asset(query: str) -> IPAsset | None:
+    """A query that is an asset's number (in any accepted spelling) names that asset."""
+    for kind in AssetKind.values:
+        try:
+            number = validate_ip_number(kind, query)
+        except ValidationError:
+            continue
+        asset = IPAsset.objects.filter(kind=kind, number=number).first()
+        if asset is not None:
+            return asset
+    return None
+
+
+def _ordered(qs: Any, sort: str) -> Any:
+    if sort == "price_asc":
+        return qs.order_by(F("asking_price").asc(nulls_last=True), "-published_at")
+    if sort == "price_desc":
+        return qs.order_by(F("asking_price").desc(nulls_last=True), "-published_at")
+    return qs.order_by("-published_at", "-pk")
+
+
+def listing_search(*, filters: dict[str, Any]) -> ListingSearch:
+    """Published listings matching the portal's validated filters.
+
+    Without words the ORM answers; with words Wagtail's search backend does, on the
+    jieba-segmented text, every word required. Facet counts leave out their own filter, so
+    a visitor sees what else they could pick. The number of queries does not depend on
+    the number of listings.
+    """
+    base = Listing.objects.published()
+    query = filters.get("q", "")
+    sort = filters.get("sort") or ("relevance" if query else "newest")
+    if query:
+        exact = _exact_asset(query)
+        if exact is not None:
+            results = _ordered(_filtered(base, filters).filter(assets=exact), "newest")
+            facets: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
+            return ListingSearch(results=results, facets=facets, exact_asset=exact)
+        words = segment_query(query)
+        if not words:
+            return ListingSearch(results=base.none(), facets={n: {} for n in FACET_FIELDS})
+        searched = _filtered(base, filters)
+        if sort == "relevance":
+            results = searched.search(words, operator="and")
+        else:
+            results = _ordered(searched, sort).search(
+                words, operator="and", order_by_relevance=False
+            )
+        facets = {
+            name: dict(
+                _filtered(base, filters, skip=name).search(words, operator="and").facet(name)
+            )
+            for name in FACET_FIELDS
+        }
+        return ListingSearch(results=results, facets=facets, query_words=words)
+    results = _ordered(_filtered(base, filters), sort)
+    facets = {
+        name: dict(
+            _filtered(base, filters, skip=name)
+            .order_by()
+            .values_list(name)
+            .annotate(n=Count("pk"))
+            .values_list(name, "n")
+        )
+        for name in FACET_FIELDS
+    }
+    return ListingSearch(results=results, facets=facets)
+
+
+def listings_for_cards(listings: Iterable[Listing]) -> list[Listing]:
+    """Reload one page of listings with what a card shows, keeping their order."""
+    ids = [listing.pk for listing in listings]
+    loaded = (
+        Listing.objects.filter(pk__in=ids)
+        .select_related("holder")
+        .prefetch_related(Prefetch("assets", queryset=IPAsset.objects.order_by("pk")))
+    )
+    by_id = {listing.pk: listing for listing in loaded}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def listing_for_public(*, pk: int) -> Listing:
+    """A published listing with its holder and assets; DoesNotExist otherwise (→ 404)."""
+    return (
+        Listing.objects.published()
+        .select_related("holder")
+        .prefetch_related(Prefetch("assets", queryset=IPAsset.objects.order_by("pk")))
+        .get(pk=pk)
+    )

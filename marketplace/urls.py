@@ -31,6 +31,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
+    path("files/", include("marketplace.documents.urls")),
+    path("", include("cms.urls")),
     path("", include("marketplace.parties.urls")),
     path("", include("listings.urls")),
 ]

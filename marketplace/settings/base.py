@@ -38,12 +38,15 @@ DJANGO_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",
 ]
 WAGTAIL_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.routable_page",
+    "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -68,6 +71,7 @@ THIRD_PARTY_APPS = [
 LOCAL_APPS = [
     "marketplace.parties",
     "marketplace.demo",
+    "marketplace.documents",
     "listings",
     "cms",
 ]

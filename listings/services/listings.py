@@ -41,13 +41,13 @@ EDITABLE_FIELDS = frozenset(
 # --- rules -------------------------------------------------------------------------------
 
 
-def _require_member(*, by: User, holder: Organization) -> None:
-    if not Membership.objects.filter(user=by, organization=holder).exists():
+def _require_member(*, by: User | None, holder: Organization) -> None:
+    if by is None or not Membership.objects.filter(user=by, organization=holder).exists():
         raise PermissionDenied(_("Only members of the holding organisation can do this."))
 
 
-def _require_staff(by: User) -> None:
-    if not by.is_staff:
+def _require_staff(by: User | None) -> None:
+    if by is None or not by.is_staff:
         raise PermissionDenied(_("Only platform staff can review listings."))
 
 
@@ -252,7 +252,7 @@ def _transition(
             )
             problems = _readiness_errors(listing=locked, assets=assets)
             if problems:
-                raise ValidationError(problems, code="not_ready")
+                raise ValidationError([ValidationError(p, code="not_ready") for p in problems])
         method(by=by, description=note)
         locked.save()
     return locked

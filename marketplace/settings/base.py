@@ -208,6 +208,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "listings.expire_due",
         "schedule": crontab(hour=0, minute=15),  # just after midnight, Asia/Shanghai
     },
+    "delete-orphan-documents": {
+        "task": "documents.delete_orphans",
+        "schedule": crontab(hour=3, minute=30),  # files whose upload rolled back afterwards
+    },
 }
 
 # --- E-mail -------------------------------------------------------------------------

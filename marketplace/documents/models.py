@@ -1,0 +1,109 @@
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from listings.models import IPAsset
+from marketplace.parties.models import Organization
+
+
+class DocumentKind(models.TextChoices):
+    CERTIFICATE = "certificate", _("Certificate")  # 证书: patent, trademark or copyright
+    LICENCE_CONTRACT = "licence_contract", _("Licence contract")  # 许可合同
+    VALUATION_REPORT = "valuation_report", _("Valuation report")  # 评估报告
+    OTHER = "other", _("Other")  # 其他
+
+
+# The types the platform stores, by the extension a stored object gets. Only these are
+# accepted (checked by extension and by the first bytes in services.document_upload).
+EXTENSION_FOR_CONTENT_TYPE = {
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+}
+
+
+def document_upload_to(instance: "Document", filename: str) -> str:
+    """A random path: the uploader's file name never reaches the storage (it may hold
+    path tricks, personal data or a misleading extension). The extension comes from the
+    content type the service detected; the month keeps the orphan sweep's listing short."""
+    extension = EXTENSION_FOR_CONTENT_TYPE.get(instance.content_type, "")
+    month = timezone.now().strftime("%Y/%m")
+    return f"documents/{month}/{uuid.uuid4().hex}{extension}"
+
+
+class DocumentQuerySet(models.QuerySet["Document"]):
+    def visible_to(self, user: Any) -> "DocumentQuerySet":
+        """Members of the owning organisation and platform staff see a document."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(organization__memberships__user=user)
+
+
+class Document(models.Model):
+    """An uploaded file of an organisation, access-checked on download.
+
+    `organization` owns the document and is the access boundary: its members (and staff)
+    may download it, whatever it is attached to. What the document belongs to is a
+    nullable foreign key per kind of object — `asset` now; `pledge_application` and `deal`
+    are to be added the same way when those apps exist (valuation reports may add
+    `valuation`). Plain foreign keys rather than a generic relation: the database keeps
+    referential integrity and `on_delete`, the joins are indexed, and the template tags
+    can `select_related`. A document with none of them set is the organisation's own
+    (e.g. its business licence). When a second target is added, add a check constraint
+    that at most one is set.
+
+    Rows are never deleted by a cascade: that would leave the stored file behind. Delete a
+    document through `services.document_delete`, which removes the file after commit.
+    """
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("organisation"),
+    )
+    asset = models.ForeignKey(
+        IPAsset,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("IP asset"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
+    file = models.FileField(_("file"), upload_to=document_upload_to, max_length=200)
+    # As the uploader named it, cleaned of any path; shown and used for downloads only.
+    original_name = models.CharField(_("file name"), max_length=255)
+    # Detected by the service from the first bytes, never taken from the browser.
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-uploaded_at", "-pk"]
+        indexes = [
+            models.Index(fields=["asset", "-uploaded_at"]),
+            models.Index(fields=["organization", "-uploaded_at"]),
+            models.Index(fields=["sha256"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -8,7 +8,7 @@ from marketplace.forms import ServiceErrorsMixin
 from marketplace.parties.districts import District
 from marketplace.parties.models import Organization
 
-from .models import AssetKind, AssetStatus, Industry, ListingIntent
+from .models import AssetKind, AssetStatus, Industry, IPAsset, LicenceType, Listing, ListingIntent
 from .validators import validate_ip_number
 
 
@@ -120,3 +120,103 @@ class ListingSearchForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name not in self.errors and value not in (None, "", False)
         }
+
+
+class IPAssetEditForm(IPAssetForm):
+    """IPAssetForm without the holder: an asset changes hands only through a transfer."""
+
+    def __init__(self, *args: Any, asset: IPAsset, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "kind": asset.kind,
+                "number": asset.number,
+                "title": asset.title,
+                "filing_date": asset.filing_date,
+                "grant_date": asset.grant_date,
+                "status": asset.status,
+                "ipc_codes": ", ".join(asset.ipc_codes or []),
+                "nice_classes": ", ".join(str(n) for n in asset.nice_classes or []),
+                "industry": asset.industry,
+                "district": asset.district,
+                "abstract": asset.abstract,
+            },
+        )
+        super().__init__(*args, organizations=Organization.objects.none(), **kwargs)
+        del self.fields["holder"]
+
+
+class AssetChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.title} · {obj.number} · {obj.get_kind_display()} · {obj.holder.name}"
+
+
+class ListingForm(ServiceErrorsMixin, forms.Form):
+    """A listing's content. The rules (assets of the holder, a licence type for licence
+    listings only, a price above zero, a future validity date) live in the services; this
+    form only parses the input, so their messages show next to these fields."""
+
+    holder = forms.ModelChoiceField(label=_("Holder"), queryset=Organization.objects.none())
+    assets = AssetChoiceField(
+        label=_("IP assets"),
+        queryset=IPAsset.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("One or more assets of the holder; several make a package."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    intent = forms.ChoiceField(label=_("Intent"), choices=ListingIntent.choices)
+    licence_type = forms.ChoiceField(
+        label=_("Licence type"),
+        choices=[("", _("— (not a licence)")), *LicenceType.choices],
+        required=False,
+        help_text=_("For licence listings only."),
+    )
+    asking_price = forms.DecimalField(
+        label=_("Asking price (yuan)"),
+        required=False,
+        max_digits=18,
+        decimal_places=2,
+        help_text=_("Leave empty for “negotiable” (面议)."),
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Simple formatting (paragraphs, lists, links) is kept; scripts are removed."),
+    )
+    valid_until = forms.DateField(label=_("Valid until"), widget=DateInput)
+
+    def __init__(
+        self,
+        *args: Any,
+        organizations: Any,
+        assets: Any,
+        listing: Listing | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if listing is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "assets": [asset.pk for asset in listing.assets.all()],
+                    "title": listing.title,
+                    "intent": listing.intent,
+                    "licence_type": listing.licence_type,
+                    "asking_price": listing.asking_price,
+                    "description": listing.description,
+                    "valid_until": listing.valid_until,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        asset_field = self.fields["assets"]
+        assert isinstance(asset_field, forms.ModelMultipleChoiceField)
+        asset_field.queryset = assets
+        if listing is not None:
+            del self.fields["holder"]  # the holder of a listing does not change
+            return
+        holder = self.fields["holder"]
+        assert isinstance(holder, forms.ModelChoiceField)
+        holder.queryset = organizations
+        if len(choices := list(organizations[:2])) == 1:
+            self.initial.setdefault("holder", choices[0].pk)

@@ -1,11 +1,14 @@
-"""Reads for IP assets."""
+"""Reads for IP assets and listings."""
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import Count, F, Model, Prefetch, QuerySet
+from django_fsm import FSMFieldMixin
+from django_fsm_log.models import StateLog
 
 from marketplace.parties.models import Organization, User, VerificationState
 
@@ -78,7 +81,9 @@ def _ordered(qs: Any, sort: str) -> Any:
         return qs.order_by(F("asking_price").asc(nulls_last=True), "-published_at")
     if sort == "price_desc":
         return qs.order_by(F("asking_price").desc(nulls_last=True), "-published_at")
-    return qs.order_by("-published_at", "-pk")
+    # The tie-breaker is an expression: Wagtail's search refuses a plain "pk" (not a
+    # FilterField) in order_by, and "?q=…&sort=newest" would fail with a 500.
+    return qs.order_by("-published_at", F("pk").desc())
 
 
 def listing_search(*, filters: dict[str, Any]) -> ListingSearch:
@@ -149,3 +154,75 @@ def listing_for_public(*, pk: int) -> Listing:
         .prefetch_related(Prefetch("assets", queryset=IPAsset.objects.order_by("pk")))
         .get(pk=pk)
     )
+
+
+# --- the holder's workspace ---------------------------------------------------------------
+
+
+def listings_for_organizations(
+    *, organizations: Iterable[Organization] | QuerySet[Organization]
+) -> QuerySet[Listing]:
+    """Listings of these organisations, newest first, with their holder and assets (one
+    query each, whatever the number of rows). A queryset of organisations is used as a
+    subquery, so it costs no query of its own."""
+    holders = (
+        organizations
+        if isinstance(organizations, QuerySet)
+        else [organization.pk for organization in organizations]
+    )
+    return (
+        Listing.objects.filter(holder__in=holders)
+        .select_related("holder")
+        .prefetch_related(Prefetch("assets", queryset=IPAsset.objects.order_by("pk")))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def listing_for_member(*, user: User, pk: int) -> Listing:
+    """The listing if `user` belongs to its holder; otherwise DoesNotExist (→ 404)."""
+    return (
+        Listing.objects.select_related("holder", "created_by")
+        .prefetch_related(Prefetch("assets", queryset=IPAsset.objects.order_by("pk")))
+        .get(pk=pk, holder__memberships__user=user)
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One audited transition, ready to show: who, when, from → to, the note."""
+
+    timestamp: datetime.datetime
+    by: User | None
+    transition: str
+    source_state: str
+    source_label: str
+    state: str
+    state_label: str
+    note: str
+
+
+def _state_labels(model: type[Model]) -> dict[str, str]:
+    for field in model._meta.fields:
+        if isinstance(field, FSMFieldMixin):
+            return {str(value): str(label) for value, label in field.flatchoices}
+    return {}
+
+
+def timeline_for(*, obj: Model) -> list[TimelineEntry]:
+    """The audit rows (django-fsm-log) of `obj`, oldest first, in one query (plus the
+    content type, which Django caches)."""
+    labels = _state_labels(type(obj))
+    rows = StateLog.objects.for_(obj).select_related("by").order_by("timestamp", "pk")
+    return [
+        TimelineEntry(
+            timestamp=row.timestamp,
+            by=row.by,
+            transition=row.transition,
+            source_state=row.source_state or "",
+            source_label=labels.get(row.source_state or "", row.source_state or ""),
+            state=row.state,
+            state_label=labels.get(row.state, row.state),
+            note=row.description or "",
+        )
+        for row in rows
+    ]

@@ -6,12 +6,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from listings.selectors import assets_for_organizations
+from listings.selectors import assets_for_organizations, listings_for_organizations
 
 from . import services
 from .forms import OrganizationRegistrationForm
 from .http import AuthenticatedHttpRequest
 from .selectors import memberships_for_user
+
+WORKSPACE_LISTINGS = 10  # the newest shown on the workspace home; the rest are a click away
 
 
 @login_required
@@ -19,10 +21,13 @@ def workspace(request: AuthenticatedHttpRequest) -> HttpResponse:
     memberships = list(memberships_for_user(user=request.user))
     organizations = [m.organization for m in memberships]
     assets = assets_for_organizations(organizations=organizations)[:50]
+    # The newest listings with their holder in one query; the list page shows the assets.
+    newest = listings_for_organizations(organizations=organizations).prefetch_related(None)
+    listings = list(newest[:WORKSPACE_LISTINGS]) if organizations else []
     return render(
         request,
         "parties/workspace.html",
-        {"memberships": memberships, "assets": assets},
+        {"memberships": memberships, "assets": assets, "listings": listings},
     )
 
 

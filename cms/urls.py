@@ -2,4 +2,11 @@
 
 from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "cms"
+
+urlpatterns = [
+    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+]

@@ -12,11 +12,23 @@ services.
 
 import datetime
 import functools
+import html
 import itertools
 import random
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
 
-from listings.models import AssetKind, AssetStatus, Industry
+from listings.expiry import derive_expiry
+from listings.models import (
+    AssetKind,
+    AssetStatus,
+    Industry,
+    LicenceType,
+    ListingIntent,
+    ListingState,
+)
 from listings.validators import patent_check_char
 from marketplace.parties.districts import District
 from marketplace.parties.models import MembershipRole, OrganizationKind, VerificationState
@@ -1420,6 +1432,7 @@ def build_assets() -> tuple[AssetSpec, ...]:
 # Their serials start above every serial the base set uses, so the two never collide and
 # the same index always gives the same number.
 SCALE_SERIAL_FROM = 5_000_000
+SCALE_TITLE_MARK = "〔样本"  # benchmark titles end 〔样本000001〕
 SCALE_MAX = 4_999_999  # 7-digit serials from SCALE_SERIAL_FROM
 SCALE_KINDS: tuple[str, ...] = (
     AssetKind.INVENTION,
@@ -1478,7 +1491,7 @@ def scale_asset_spec(index: int) -> AssetSpec:
     return AssetSpec(
         kind=kind,
         number=number,
-        title=f"{model.title}〔样本{index + 1:06d}〕",
+        title=f"{model.title}{SCALE_TITLE_MARK}{index + 1:06d}〕",
         holder="",
         industry=model.industry,
         filing_date=filing,
@@ -1486,4 +1499,515 @@ def scale_asset_spec(index: int) -> AssetSpec:
         status=AssetStatus.VALID if grant else AssetStatus.PENDING,
         ipc_codes=model.ipc_codes,
         nice_classes=model.nice_classes,
+    )
+
+
+# --- Listings (seed_demo creates them through the listing services) ------------------
+# Listings are written for the base assets only; every one names its assets by (kind,
+# number), which build_assets() fixes, and is created once (keyed by holder and title).
+LISTING_SEED = f"{SEED}:listings"
+# Only rights protected well past the demo's dates are listed, so that a seed run years
+# from now still finds them valid (the service refuses expired rights).
+LISTABLE_UNTIL = datetime.date(2029, 12, 31)
+LISTING_VALID_DAYS = 365  # each demo listing stays valid a year from the day of the seed
+
+
+@dataclass(frozen=True)
+class ListingSpec:
+    holder: str  # organisation key
+    assets: tuple[tuple[str, str], ...]  # (kind, number) of each asset, the first leading
+    title: str
+    intent: str
+    licence_type: str
+    asking_price: Decimal | None  # None: negotiable (面议)
+    description: str  # HTML; the service sanitises it
+    state: str  # where the demo leaves it: draft, pending_review, rejected, published, withdrawn
+    note: str = ""  # the reason of a rejection or a withdrawal
+
+
+KIND_NOUN: dict[str, str] = {
+    AssetKind.INVENTION: "发明专利",
+    AssetKind.UTILITY_MODEL: "实用新型专利",
+    AssetKind.DESIGN: "外观设计专利",
+    AssetKind.TRADEMARK: "商标",
+    AssetKind.SOFTWARE_COPYRIGHT: "软件著作权",
+    AssetKind.COPYRIGHT_WORK: "作品著作权",
+    AssetKind.GEOGRAPHICAL_INDICATION: "地理标志",
+}
+LICENCE_ZH: dict[str, str] = {
+    LicenceType.EXCLUSIVE: "独占许可",
+    LicenceType.SOLE: "排他许可",
+    LicenceType.NON_EXCLUSIVE: "普通许可",
+    LicenceType.OPEN: "开放许可",
+}
+LICENCE_TERMS: dict[str, str] = {
+    LicenceType.EXCLUSIVE: (
+        "以独占许可方式许可一家企业在中国大陆实施，许可期限五年，许可期间权利人自身亦不实施。"
+    ),
+    LicenceType.SOLE: (
+        "以排他许可方式许可实施，许可期间仅被许可方与权利人可以实施，许可期限三年，可续签。"
+    ),
+    LicenceType.NON_EXCLUSIVE: (
+        "以普通许可方式许可实施，可同时许可多家单位，费用采用入门费加销售额提成方式。"
+    ),
+    LicenceType.OPEN: (
+        "按国家知识产权局公告的开放许可声明条件许可实施："
+        "任何单位书面通知权利人并支付许可使用费即可获得许可。"
+    ),
+}
+TRANSFER_TERMS: tuple[str, ...] = (
+    "权利人拟一次性转让全部权利，转让后配合办理著录项目变更登记，并提供全部技术资料。",
+    "可整体转让，支持分期付款；受让方如有需要，可另行签订技术服务合同，由原研发团队提供工艺指导。",
+    "转让价格含全部技术资料与样品；欢迎相关企业、投资机构实地考察洽谈。",
+)
+APPLICATIONS: dict[str, str] = {
+    I.ELECTRONICS: "可应用于工业互联网、智能终端、电力与轨道交通等领域的数字化改造。",
+    I.EQUIPMENT: "适用于工程机械、矿山装备与智能产线，已在郑州本地企业完成中试验证。",
+    I.NEV: "适用于新能源整车、电驱系统与充换电设施，可提升产品安全性与能量效率。",
+    I.BIOMEDICINE: "适用于体外诊断、医疗器械与生物制品企业的产品开发与注册申报。",
+    I.MATERIALS: "适用于超硬材料、耐火材料与高端铝材等郑州优势产业，工艺成熟，便于产业化。",
+    I.AGRICULTURE: "适用于粮食加工、特色农产品种植与食品企业，已有示范基地应用。",
+    I.CULTURE: "适用于文创产品开发、文旅融合与数字展陈项目。",
+    I.OTHER: "适用面广，欢迎有意向的单位洽谈。",
+}
+FINANCING_PURPOSE: dict[str, str] = {
+    I.ELECTRONICS: "研发投入与市场拓展",
+    I.EQUIPMENT: "生产线智能化改造",
+    I.NEV: "扩大电芯与模组产能",
+    I.BIOMEDICINE: "新产品注册与临床试验",
+    I.MATERIALS: "新建生产线与设备更新",
+    I.AGRICULTURE: "原料收购与冷链仓储",
+    I.CULTURE: "文创产品开发与渠道建设",
+    I.OTHER: "补充流动资金",
+}
+# Asking prices in 万元 (low, high) by kind; a licence asks less, a pledge seeks more.
+PRICE_RANGE_WAN: dict[str, tuple[int, int]] = {
+    AssetKind.INVENTION: (30, 600),
+    AssetKind.UTILITY_MODEL: (5, 60),
+    AssetKind.DESIGN: (3, 30),
+    AssetKind.TRADEMARK: (5, 300),
+    AssetKind.SOFTWARE_COPYRIGHT: (8, 150),
+    AssetKind.COPYRIGHT_WORK: (2, 50),
+    AssetKind.GEOGRAPHICAL_INDICATION: (10, 80),
+}
+PLEDGE_RANGE_WAN: dict[str, tuple[int, int]] = {
+    AssetKind.INVENTION: (200, 3000),
+    AssetKind.UTILITY_MODEL: (50, 500),
+    AssetKind.DESIGN: (30, 300),
+    AssetKind.TRADEMARK: (100, 5000),
+    AssetKind.SOFTWARE_COPYRIGHT: (50, 800),
+    AssetKind.COPYRIGHT_WORK: (20, 300),
+    AssetKind.GEOGRAPHICAL_INDICATION: (500, 3000),
+}
+# Which intents and licence types suit each kind, with weights.
+_T, _L, _P = ListingIntent.TRANSFER, ListingIntent.LICENCE, ListingIntent.PLEDGE
+INTENTS_BY_KIND: dict[str, tuple[tuple[str, int], ...]] = {
+    AssetKind.INVENTION: ((_T, 4), (_L, 4), (_P, 3)),
+    AssetKind.UTILITY_MODEL: ((_T, 5), (_L, 3), (_P, 1)),
+    AssetKind.DESIGN: ((_T, 3), (_L, 2)),
+    AssetKind.TRADEMARK: ((_T, 3), (_L, 3), (_P, 3)),
+    AssetKind.SOFTWARE_COPYRIGHT: ((_T, 3), (_L, 3), (_P, 1)),
+    AssetKind.COPYRIGHT_WORK: ((_T, 1), (_L, 3)),
+    AssetKind.GEOGRAPHICAL_INDICATION: ((_L, 2), (_P, 1)),
+}
+_EX, _SO, _NE, _OP = (
+    LicenceType.EXCLUSIVE,
+    LicenceType.SOLE,
+    LicenceType.NON_EXCLUSIVE,
+    LicenceType.OPEN,
+)
+LICENCES_BY_KIND: dict[str, tuple[str, ...]] = {
+    # Open licences exist for patents only (Patent Law art. 50, since 2021).
+    AssetKind.INVENTION: (_EX, _SO, _NE, _OP),
+    AssetKind.UTILITY_MODEL: (_SO, _NE, _OP),
+    AssetKind.DESIGN: (_EX, _NE),
+    AssetKind.TRADEMARK: (_EX, _SO, _NE),
+    AssetKind.SOFTWARE_COPYRIGHT: (_EX, _NE),
+    AssetKind.COPYRIGHT_WORK: (_EX, _NE),
+    AssetKind.GEOGRAPHICAL_INDICATION: (_NE,),
+}
+NEGOTIABLE_SHARE = 0.2
+# Rights shown first on the portal (searched for in demos: 电池, 盾构机, 大枣 …).
+FEATURED_TITLES: tuple[str, ...] = (
+    "一种锂离子电池硅碳负极材料及其制备方法",
+    "一种电动客车整车控制器的能量回收控制方法",
+    "一种盾构机刀盘磨损的在线监测方法",
+    "一种聚晶金刚石复合片及其制备方法",
+    "一种呼吸道病毒抗原快速检测试剂盒及其制备方法",
+    "一种小麦赤霉病抗性分子标记及其应用",
+    "一种基于区块链的知识产权交易存证方法及系统",
+    "一种固态电解质膜及其制备方法",
+    "一种氢燃料电池双极板及其制备方法",
+    "新郑大枣",
+    "中牟大蒜",
+    "华锐智造",
+    "豫香汤圆",
+    "黄河文化IP形象“河宝”",
+    "云帆企业专利管理系统V3.0",
+)
+# Packages: several rights of one holder offered together.
+PACKAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "hanggang",
+        "动力电池热管理与电池管理系统专利组合转让",
+        ("一种动力电池组的热管理系统及控制方法", "一种电池管理系统的荷电状态估算方法",
+         "一种动力电池包防爆阀", "一种动力电池模组的汇流排"),
+    ),
+    (
+        "huarui",
+        "盾构机智能施工技术包（专利与软件著作权）许可",
+        ("一种液压支架电液控制系统及控制方法", "一种盾构机管片拼装机的夹持装置",
+         "华锐盾构机远程监控系统V1.0"),
+    ),
+    (
+        "zaoxiang",
+        "“枣乡”红枣品牌组合（商标与包装外观设计）转让",
+        ("枣乡人家", "包装盒（红枣礼盒）"),
+    ),
+    (
+        "jingang",
+        "超硬材料制备专利组合质押融资",
+        ("一种立方氮化硼砂轮及其制备方法", "一种培育钻石的微波等离子体化学气相沉积方法",
+         "一种超硬材料合成用六面顶压机"),
+    ),
+)  # fmt: skip
+PACKAGE_INTENTS: dict[str, tuple[str, str]] = {
+    "hanggang": (ListingIntent.TRANSFER, ""),
+    "huarui": (ListingIntent.LICENCE, LicenceType.SOLE),
+    "zaoxiang": (ListingIntent.TRANSFER, ""),
+    "jingang": (ListingIntent.PLEDGE, ""),
+}
+SINGLE_LISTINGS = 80
+REJECTION_NOTE = "请补充上传权利证书扫描件及最近一期年费（续展）缴纳凭证。"
+WITHDRAWAL_NOTE = "权利人已与意向方线下达成合作意向，暂停挂牌。"
+
+
+def _listable(spec: AssetSpec, intent: str | None = None) -> bool:
+    """A right the services will accept in a listing on any day before LISTABLE_UNTIL."""
+    if spec.status == AssetStatus.PENDING:
+        return intent != ListingIntent.PLEDGE  # a pledge needs a granted right
+    if spec.status != AssetStatus.VALID:
+        return False
+    expiry = derive_expiry(
+        kind=spec.kind,
+        filing_date=spec.filing_date,
+        grant_date=spec.grant_date,
+        renewals=spec.renewals,
+    )
+    return expiry is None or expiry > LISTABLE_UNTIL
+
+
+def _subject(spec: AssetSpec) -> str:
+    if spec.kind == AssetKind.TRADEMARK:
+        classes = "、".join(str(klass) for klass in spec.nice_classes)
+        return f"“{spec.title}”商标（第{classes}类）"
+    if spec.kind == AssetKind.GEOGRAPHICAL_INDICATION:
+        return f"“{spec.title}”地理标志"
+    return f"{spec.title} {KIND_NOUN[spec.kind]}"
+
+
+def action_words(intent: str, licence_type: str) -> str:
+    """转让 / 独占许可 … / 质押融资: what a listing title says is on offer."""
+    if intent == ListingIntent.LICENCE:
+        return LICENCE_ZH[licence_type]
+    words: dict[str, str] = {ListingIntent.TRANSFER: "转让", ListingIntent.PLEDGE: "质押融资"}
+    return words[intent]
+
+
+def _price(rng: random.Random, kind: str, intent: str) -> Decimal | None:
+    if rng.random() < NEGOTIABLE_SHARE:
+        return None
+    low, high = (PLEDGE_RANGE_WAN if intent == ListingIntent.PLEDGE else PRICE_RANGE_WAN)[kind]
+    if intent == ListingIntent.LICENCE:
+        low, high = max(1, low // 3), max(2, high // 3)
+    wan = rng.randint(low, high)
+    if wan >= 100:
+        wan -= wan % 10  # round sums are what people ask for
+    return Decimal(wan * 10_000)
+
+
+def _description(rng: random.Random, specs: list[AssetSpec], intent: str, licence_type: str) -> str:
+    lead = specs[0]
+    holder = ORGANIZATIONS_BY_KEY[lead.holder]
+    rights = "".join(
+        f"<li>{KIND_NOUN[spec.kind]} {spec.number}：{spec.title}"
+        f"（{'有效' if spec.status == AssetStatus.VALID else '审查中'}）</li>"
+        for spec in specs
+    )
+    if intent == ListingIntent.TRANSFER:
+        terms = rng.choice(TRANSFER_TERMS)
+    elif intent == ListingIntent.LICENCE:
+        terms = LICENCE_TERMS[licence_type]
+    else:
+        terms = (
+            f"{holder.name}拟以上述知识产权向合作银行申请质押融资，融资期限一年，"
+            f"资金主要用于{FINANCING_PURPOSE[lead.industry]}；已委托评估机构出具评估报告。"
+        )
+    return (
+        f"<p>{lead.abstract}</p>"
+        f"<p>{APPLICATIONS[lead.industry]}</p>"
+        f"<p><strong>交易条件：</strong>{terms}</p>"
+        f"<ul>{rights}</ul>"
+    )
+
+
+def _final_state(index: int) -> tuple[str, str]:
+    """Most demo listings are published; a few show the other states of the lifecycle."""
+    if index % 13 == 6:
+        return ListingState.DRAFT, ""
+    if index % 17 == 9:
+        return ListingState.WITHDRAWN, WITHDRAWAL_NOTE
+    if index % 29 == 14:
+        return ListingState.PENDING_REVIEW, ""
+    if index % 37 == 20:
+        return ListingState.REJECTED, REJECTION_NOTE
+    return ListingState.PUBLISHED, ""
+
+
+@functools.cache
+def build_listings() -> tuple[ListingSpec, ...]:
+    """The demo listings, the same on every call and every machine."""
+    rng = random.Random(LISTING_SEED)
+    assets = build_assets()
+    by_title: dict[tuple[str, str], AssetSpec] = {
+        (spec.holder, spec.title): spec for spec in assets
+    }
+    used: set[tuple[str, str]] = set()
+    listings: list[ListingSpec] = []
+
+    for holder, title, titles in PACKAGES:
+        intent, licence_type = PACKAGE_INTENTS[holder]
+        specs = [by_title[(holder, t)] for t in titles if (holder, t) in by_title]
+        specs = [spec for spec in specs if _listable(spec, intent)]
+        if len(specs) < 2:
+            continue
+        used.update((spec.kind, spec.number) for spec in specs)
+        listings.append(
+            ListingSpec(
+                holder=holder,
+                assets=tuple((spec.kind, spec.number) for spec in specs),
+                title=title,
+                intent=intent,
+                licence_type=licence_type,
+                asking_price=_price(rng, specs[0].kind, intent),
+                description=_description(rng, specs, intent, licence_type),
+                state=ListingState.PUBLISHED,
+            )
+        )
+
+    candidates = [s for s in assets if _listable(s) and (s.kind, s.number) not in used]
+    featured = [s for s in candidates if s.title in FEATURED_TITLES]
+    others = [s for s in candidates if s.title not in FEATURED_TITLES]
+    rng.shuffle(others)
+    for index, spec in enumerate((featured + others)[:SINGLE_LISTINGS]):
+        intents, weights = zip(*INTENTS_BY_KIND[spec.kind], strict=True)
+        intent = rng.choices(intents, weights)[0]
+        if not _listable(spec, intent):
+            intent = (
+                ListingIntent.LICENCE
+                if spec.kind == AssetKind.GEOGRAPHICAL_INDICATION
+                else ListingIntent.TRANSFER
+            )
+        licence_type = (
+            rng.choice(LICENCES_BY_KIND[spec.kind]) if intent == ListingIntent.LICENCE else ""
+        )
+        # Featured rights stay published, so the portal always shows them.
+        state, note = (ListingState.PUBLISHED, "") if spec in featured else _final_state(index)
+        listings.append(
+            ListingSpec(
+                holder=spec.holder,
+                assets=((spec.kind, spec.number),),
+                title=f"{_subject(spec)}{action_words(intent, licence_type)}",
+                intent=intent,
+                licence_type=licence_type,
+                asking_price=_price(rng, spec.kind, intent),
+                description=_description(rng, [spec], intent, licence_type),
+                state=state,
+                note=note,
+            )
+        )
+    return tuple(listings)
+
+
+def scale_listing_fields(index: int, *, kind: str, granted: bool) -> dict[str, object]:
+    """Intent, licence type and price of the benchmark listing of the index-th scale asset."""
+    intent = (ListingIntent.TRANSFER, ListingIntent.LICENCE, ListingIntent.PLEDGE)[index % 3]
+    if intent == ListingIntent.PLEDGE and not granted:
+        intent = ListingIntent.TRANSFER
+    low, high = PRICE_RANGE_WAN[kind]
+    price = None if index % 5 == 0 else Decimal((low + index % (high - low + 1)) * 10_000)
+    return {
+        "intent": intent,
+        "licence_type": LicenceType.NON_EXCLUSIVE if intent == ListingIntent.LICENCE else "",
+        "asking_price": price,
+    }
+
+
+# --- News (the first article is the action plan itself) ------------------------------
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+# The action plan as published on the web (text copied verbatim from ../shared/seed/).
+ACTION_PLAN_FILE = CONTENT_DIR / "zhengzhou-ip-service-action-plan-2023-2025.txt"
+ACTION_PLAN_TITLE = "郑州市知识产权服务业发展三年行动计划（2023-2025年）"
+# Lines of the web page around the document: menu path, upload stamp, attachment, buttons.
+_PAGE_CHROME = re.compile(r"^(管理办法:|日期:|核发:|分享到$|相关链接$)|\.pdf$")
+_SECTION = re.compile(r"^[一二三四五六七八九十]+、")  # 一、总体要求
+_SUBSECTION = re.compile(r"^\([一二三四五六七八九十]+\)")  # (一)指导思想
+_NUMBERED = re.compile(r"^\d+\.")  # 1.加强…。
+# The page was scraped with ASCII punctuation inside Chinese text; print it full-width.
+_FULL_WIDTH = str.maketrans({",": "，", ":": "：", ";": "；", "(": "（", ")": "）"})
+
+
+def action_plan_body() -> str:
+    """The plan as rich-text HTML: headings for its parts, a paragraph per paragraph."""
+    blocks: list[str] = []
+    text = ACTION_PLAN_FILE.read_text(encoding="utf-8")
+    for raw in text.splitlines():
+        line = " ".join(raw.replace("\u3000", " ").replace("\xa0", " ").split())
+        if not line or _PAGE_CHROME.search(line):
+            continue
+        short = len(line) <= 40 and "。" not in line
+        if short and line.endswith("年)"):  # the plan's own title, after the notice
+            blocks.append(f"<h2>{html.escape(line.translate(_FULL_WIDTH))}</h2>")
+            continue
+        line = line.translate(_FULL_WIDTH)
+        if line.endswith("的通知"):
+            blocks.append(f"<h2>{html.escape(line)}</h2>")
+        elif short and _SECTION.match(line):
+            blocks.append(f"<h3>{html.escape(line)}</h3>")
+        elif short and _SUBSECTION.match(line.translate({0xFF08: "(", 0xFF09: ")"})):
+            blocks.append(f"<h4>{html.escape(line)}</h4>")
+        elif _NUMBERED.match(line) and "。" in line:
+            lead, rest = line.split("。", 1)
+            blocks.append(f"<p><b>{html.escape(lead)}。</b>{html.escape(rest)}</p>")
+        else:
+            blocks.append(f"<p>{html.escape(line)}</p>")
+    return "\n".join(blocks)
+
+
+@dataclass(frozen=True)
+class NewsSpec:
+    slug: str
+    date: datetime.date
+    title: str
+    title_en: str
+    intro: str
+    intro_en: str
+    body: str  # rich-text HTML
+    body_en: str
+    source: str
+    source_url: str = ""
+
+
+DEMO_SOURCE = "郑州知识产权交易运营平台（演示内容）"
+
+
+def build_news() -> tuple[NewsSpec, ...]:
+    """The action plan first, then a few short (invented, labelled) platform news items."""
+    return (
+        NewsSpec(
+            slug="action-plan-2023-2025",
+            date=datetime.date(2023, 10, 16),
+            title=ACTION_PLAN_TITLE,
+            title_en="Zhengzhou IP Service Industry Three-Year Action Plan (2023–2025)",
+            intro=(
+                "郑州市市场监督管理局（知识产权局）印发三年行动计划：到2025年，知识产权质押融资"
+                "金额力争达到12亿元，知识产权服务机构总数达到1500家，形成由荥阳市、高新区、"
+                "金水区、郑东新区、经开区、航空港区构成的L形知识产权服务带。"
+            ),
+            intro_en=(
+                "The Zhengzhou Administration for Market Regulation (IP Office) issued the "
+                "three-year action plan: by 2025, ¥1.2 billion of IP pledge financing, 1,500 IP "
+                "service institutions and an L-shaped IP service belt from Xingyang to the "
+                "Airport Economy Zone."
+            ),
+            body=action_plan_body(),
+            body_en=(
+                "<p>The plan, issued on 16 October 2023, sets the course of Zhengzhou's IP "
+                "service industry to 2025. Its numeric targets for 2025 include:</p>"
+                "<ul><li>IP pledge financing of ¥1.2 billion;</li>"
+                "<li>1,500 IP service institutions, 120 patent agencies and 1,300 trademark "
+                "agencies;</li>"
+                "<li>30 patent-navigation service bases, 40 protection (assistance) "
+                "workstations and 500 IP-strong enterprises;</li>"
+                "<li>600 practising patent attorneys, 100 high-level IP talents and 1,000 IP "
+                "service entrepreneurs.</li></ul>"
+                "<p>It forms an L-shaped IP service belt of Xingyang City, the High-tech Zone, "
+                "Jinshui District, Zhengdong New District, the Economic-Technological "
+                "Development Zone and the Airport Economy Zone, and supports a pilot IP "
+                "trading and operation platform in Zhengzhou.</p>"
+                "<p>The full text of the plan is published in Chinese.</p>"
+            ),
+            source="郑州市市场监督管理局（知识产权局）",
+        ),
+        NewsSpec(
+            slug="platform-trial-operation",
+            date=datetime.date(2025, 6, 18),
+            title="郑州知识产权交易运营平台上线试运行",
+            title_en="The Zhengzhou IP Exchange starts its trial operation",
+            intro="平台集知识产权挂牌交易、质押融资申请与服务机构查询于一体，首批挂牌项目覆盖专利、商标、版权和地理标志。",
+            intro_en=(
+                "Listing, pledge-financing applications and the service-institution directory "
+                "in one place; the first listings cover patents, trademarks, copyrights and "
+                "geographical indications."
+            ),
+            body=(
+                "<p>郑州知识产权交易运营平台今日起上线试运行。权利人完成机构认证后，可在线登记"
+                "专利、商标、版权和地理标志，发布转让、许可或质押融资信息，经平台审核后向社会公开。</p>"
+                "<p>平台支持中文分词检索，可按权利类型、交易方式、产业领域、所在区县和价格区间筛选；"
+                "每一项挂牌均显示权利状态与剩余保护期限，帮助买方和银行快速判断。</p>"
+                "<p>本条为演示内容。</p>"
+            ),
+            body_en=(
+                "<p>From today rights holders can record their IP, publish it for transfer, "
+                "licence or pledge financing, and reach buyers and banks after a review by "
+                "platform staff. The search understands Chinese and filters by kind, intent, "
+                "industry, district and price.</p><p>This item is demo content.</p>"
+            ),
+            source=DEMO_SOURCE,
+        ),
+        NewsSpec(
+            slug="pledge-financing-matchmaking",
+            date=datetime.date(2025, 8, 8),
+            title="知识产权质押融资银企对接活动在郑东新区举行",
+            title_en="Banks and enterprises meet on IP pledge financing in Zhengdong New District",
+            intro="合作银行现场介绍知识产权质押贷款产品，二十余家科技型企业参加对接。",
+            intro_en=(
+                "Partner banks presented their IP-secured loan products to more than twenty "
+                "technology enterprises."
+            ),
+            body=(
+                "<p>活动围绕专利、商标质押融资的评估、登记与放款流程展开。合作银行介绍了"
+                "面向科技型中小企业的知识产权质押贷款产品，评估机构解读了质押融资评估报告的要点。</p>"
+                "<p>企业可在平台发布“质押融资”类挂牌，银行审核人员在平台内受理申请；"
+                "每一笔办理质押登记的融资都计入全市“12亿元”质押融资目标。</p>"
+                "<p>本条为演示内容。</p>"
+            ),
+            body_en=(
+                "<p>Enterprises can publish a pledge-financing listing and apply to a bank on "
+                "the platform; every registered pledge counts toward the city's ¥1.2 billion "
+                "goal.</p><p>This item is demo content.</p>"
+            ),
+            source=DEMO_SOURCE,
+        ),
+        NewsSpec(
+            slug="service-institution-directory",
+            date=datetime.date(2025, 9, 12),
+            title="知识产权服务机构名录开放查询",
+            title_en="The IP service institution directory is open",
+            intro="经平台核验的资产评估、专利代理、商标代理和律师事务所可在“服务机构”栏目按类别和区县查询。",
+            intro_en=(
+                "Verified appraisal firms, patent and trademark agencies and law firms can now "
+                "be looked up by kind and district."
+            ),
+            body=(
+                "<p>名录收录经平台核验统一社会信用代码与执业资质的服务机构，按机构类别和所在区县筛选，"
+                "并标注其是否位于L形知识产权服务带。</p>"
+                "<p>本条为演示内容。</p>"
+            ),
+            body_en=(
+                "<p>The directory lists service institutions whose credit code and licences "
+                "the platform has checked.</p><p>This item is demo content.</p>"
+            ),
+            source=DEMO_SOURCE,
+        ),
     )

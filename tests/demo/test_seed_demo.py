@@ -5,9 +5,13 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_fsm_log.models import StateLog
+from wagtail.models import Page
 
+from cms.models import InstitutionIndexPage, ListingIndexPage, NewsIndexPage, NewsPage
 from listings.expiry import derive_expiry
-from listings.models import PATENT_KINDS, AssetKind, IPAsset
+from listings.models import PATENT_KINDS, AssetKind, IPAsset, Listing, ListingState
+from listings.selectors import listing_search
+from listings.services.listings import _derive as derive_listing_fields
 from listings.validators import validate_ip_number
 from marketplace.demo import data
 from marketplace.parties.models import (
@@ -35,6 +39,8 @@ def counts() -> dict[str, int]:
         "users": User.objects.count(),
         "memberships": Membership.objects.count(),
         "assets": IPAsset.objects.count(),
+        "listings": Listing.objects.count(),
+        "pages": Page.objects.count(),
         "state_logs": StateLog.objects.count(),
     }
 
@@ -189,3 +195,83 @@ def test_tables_are_deterministic_and_consistent():
             assert spec.grant_date.year == int(spec.number.split("-")[1])
     assert data.scale_asset_spec(1234) == data.scale_asset_spec(1234)
     assert data.scale_asset_spec(0).filing_date == datetime.date(2015, 1, 1)
+
+
+# --- listings, pages and news -------------------------------------------------------------
+
+
+def test_seed_publishes_demo_listings_through_the_services(seeded):
+    listings = Listing.objects.all()
+    published = listings.filter(state=ListingState.PUBLISHED)
+    assert published.count() >= 60
+    assert {ListingState.DRAFT, ListingState.WITHDRAWN} <= set(
+        listings.values_list("state", flat=True)
+    )
+    assert set(published.values_list("intent", flat=True)) == {"transfer", "licence", "pledge"}
+    licence_types = set(published.filter(intent="licence").values_list("licence_type", flat=True))
+    assert len(licence_types) >= 3
+    assert published.filter(asking_price__isnull=True).exists()  # negotiable
+    assert published.filter(asking_price__isnull=False).count() > published.count() / 2
+    # packages of several rights
+    assert any(listing.assets.count() > 1 for listing in published)
+    # every published listing was reviewed by the operator, as the audit trail shows
+    logs = StateLog.objects.filter(state=ListingState.PUBLISHED)
+    assert logs.count() == published.count() + listings.filter(state="withdrawn").count()
+    assert {log.by.email for log in logs} == {data.OPERATOR_EMAIL}
+    # Chinese search finds them (the service segmented the text)
+    titles = [listing.title for listing in listing_search(filters={"q": "电池"}).results]
+    assert titles
+    holders = set(Listing.objects.filter(title__in=titles).values_list("holder__name", flat=True))
+    assert all("电池" in title for title in titles) or "河南航港动力电池有限公司" in holders
+
+
+def test_seed_creates_the_portal_pages_and_the_action_plan_article(seeded, client):
+    for model, url in (
+        (ListingIndexPage, "/listings/"),
+        (NewsIndexPage, "/news/"),
+        (InstitutionIndexPage, "/institutions/"),
+    ):
+        page = model.objects.get()
+        assert page.url == url
+        assert page.live
+        assert client.get(url).status_code == 200
+    articles = NewsPage.objects.live().order_by("date")
+    assert 3 <= articles.count() <= 4
+    plan = articles.first()
+    assert plan.title == "郑州市知识产权服务业发展三年行动计划（2023-2025年）"
+    assert plan.date == datetime.date(2023, 10, 16)
+    assert plan.body.count("<p>") > 30  # converted to paragraphs
+    assert "<h3>一、总体要求</h3>" in plan.body
+    assert "知识产权质押融资金额力争达到12亿元" in plan.body
+    assert "收藏本页" not in plan.body  # the web page around the text is left out
+    assert plan.title_en
+    response = client.get(plan.url)
+    assert response.status_code == 200
+    assert "12亿元" in response.content.decode()
+    listing = Listing.objects.filter(state=ListingState.PUBLISHED).first()
+    assert client.get(f"/listings/{listing.pk}/").status_code == 200
+
+
+def test_scale_lists_every_benchmark_asset_once(seeded):
+    before = Listing.objects.count()
+    seed("--scale", "20")
+    assert Listing.objects.count() == before + 20
+    seed("--scale", "20")
+    assert Listing.objects.count() == before + 20
+    benchmark = Listing.objects.filter(title__contains=data.SCALE_TITLE_MARK)
+    assert benchmark.count() == 20
+    for listing in benchmark.prefetch_related("assets").select_related("holder"):
+        (asset,) = listing.assets.all()
+        assert listing.state == ListingState.PUBLISHED
+        assert listing.holder_id == asset.holder_id
+        # the derived fields are what the listing service would have computed
+        expected = Listing(
+            holder=listing.holder, title=listing.title, description=listing.description
+        )
+        derive_listing_fields(expected, [asset])
+        for name in ("kind", "industry", "district", "in_l_belt", "search_text"):
+            assert getattr(listing, name) == getattr(expected, name), name
+        assert listing.kind == asset.kind
+    # they are in the search index too
+    number = benchmark.first().assets.get().number
+    assert [listing.pk for listing in listing_search(filters={"q": number}).results]

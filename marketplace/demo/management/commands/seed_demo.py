@@ -1,8 +1,9 @@
 """`manage.py seed_demo [--scale N]`: realistic Zhengzhou demo data, safe to run again.
 
-Organisations are keyed by credit code, users by e-mail and assets by (kind, number):
-whatever already exists is left as it is, so a second run creates nothing. The tables and
-the random stream that fills them live in `marketplace.demo.data`.
+Organisations are keyed by credit code, users by e-mail, assets by (kind, number),
+listings by (holder, title) and pages by their type or slug: whatever already exists is left
+as it is, so a second run creates nothing. The tables and the random stream that fills them
+live in `marketplace.demo.data`.
 """
 
 import datetime
@@ -18,10 +19,22 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from tqdm import tqdm
+from wagtail.search.backends import get_search_backend
 
+from cms.models import NewsIndexPage, NewsPage
+from cms.services import news_page_create, portal_pages_ensure
 from listings.expiry import derive_expiry
-from listings.models import AssetKind, AssetStatus, IPAsset
-from listings.services import asset_create
+from listings.models import AssetKind, AssetStatus, IPAsset, Listing, ListingState
+from listings.sanitize import sanitize_html
+from listings.services import (
+    asset_create,
+    listing_create,
+    listing_publish,
+    listing_reject,
+    listing_submit,
+    listing_withdraw,
+)
+from listings.services.listings import _derive as listing_derive
 from listings.validators import validate_ip_number
 from marketplace.demo import data
 from marketplace.parties.models import (
@@ -40,12 +53,14 @@ from marketplace.parties.services import (
 )
 
 VERIFY_NOTE = "演示数据：已核对营业执照与统一社会信用代码。"
+VERIFY_LISTING_NOTE = "演示数据：已核对权利证书与权利状态。"
 
 
 class Command(BaseCommand):
     help = (
-        "Load the Zhengzhou demo data (organisations, demo accounts, IP assets); "
-        "running it again adds nothing. --scale N adds N benchmark assets."
+        "Load the Zhengzhou demo data (organisations, demo accounts, IP assets, listings, "
+        "the portal pages and news); running it again adds nothing. --scale N adds N "
+        "benchmark assets, each with a published listing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -54,7 +69,10 @@ class Command(BaseCommand):
             type=int,
             default=0,
             metavar="N",
-            help="Also create N benchmark assets (bulk insert; numbers derived from the index).",
+            help=(
+                "Also create N benchmark assets and a published listing of each (bulk insert; "
+                "numbers derived from the index)."
+            ),
         )
         parser.add_argument(
             "--batch-size",
@@ -88,6 +106,10 @@ class Command(BaseCommand):
             organizations = self._seed_parties()
         with transaction.atomic():
             self._seed_assets(organizations)
+        with transaction.atomic():
+            self._seed_listings(organizations)
+        with transaction.atomic():
+            self._seed_pages()
         if scale:
             with transaction.atomic():
                 self._seed_scale(
@@ -96,6 +118,8 @@ class Command(BaseCommand):
                     batch_size=batch_size,
                     progress=not options["no_progress"] and self.verbosity > 0,
                 )
+            with transaction.atomic():
+                self._seed_scale_listings(batch_size=batch_size)
         self._summary(elapsed=time.monotonic() - started)
 
     # --- phase 1: accounts and organisations -------------------------------------------
@@ -229,7 +253,91 @@ class Command(BaseCommand):
                 raise CommandError(f"Demo asset {spec.kind} {spec.number}: {error}") from error
             self.created["assets"] += 1
 
-    # --- phase 3: benchmark assets ------------------------------------------------------
+    # --- phase 3: listings, through the listing services ------------------------------
+    def _seed_listings(self, organizations: dict[str, Organization]) -> None:
+        """The demo listings: created and submitted by a member of the holder, published
+        (or rejected) by the operator, a few withdrawn by the holder, so each carries the
+        audit trail a real one would."""
+        specs = data.build_listings()
+        existing = set(
+            Listing.objects.filter(title__in=[spec.title for spec in specs]).values_list(
+                "holder_id", "title"
+            )
+        )
+        keys = {key for spec in specs for key in spec.assets}
+        assets = {
+            (asset.kind, asset.number): asset
+            for asset in IPAsset.objects.filter(number__in={number for _, number in keys})
+        }
+        operator = User.objects.get(email=data.OPERATOR_EMAIL)
+        owners = {
+            user.email: user
+            for user in User.objects.filter(
+                email__in={data.owner_email(data.ORGANIZATIONS_BY_KEY[s.holder]) for s in specs}
+            )
+        }
+        valid_until = timezone.localdate() + datetime.timedelta(days=data.LISTING_VALID_DAYS)
+        for spec in specs:
+            holder = organizations[spec.holder]
+            if (holder.pk, spec.title) in existing:
+                continue
+            owner = owners[data.owner_email(data.ORGANIZATIONS_BY_KEY[spec.holder])]
+            try:
+                listing = listing_create(
+                    by=owner,
+                    holder=holder,
+                    assets=[assets[key] for key in spec.assets],
+                    title=spec.title,
+                    intent=spec.intent,
+                    licence_type=spec.licence_type,
+                    asking_price=spec.asking_price,
+                    description=spec.description,
+                    valid_until=valid_until,
+                )
+                self.created["listings"] += 1
+                if spec.state == ListingState.DRAFT:
+                    continue
+                listing = listing_submit(listing=listing, by=owner)
+                if spec.state == ListingState.PENDING_REVIEW:
+                    continue
+                if spec.state == ListingState.REJECTED:
+                    listing_reject(listing=listing, by=operator, reason=spec.note)
+                    continue
+                listing = listing_publish(listing=listing, by=operator, note=VERIFY_LISTING_NOTE)
+                if spec.state == ListingState.WITHDRAWN:
+                    listing_withdraw(listing=listing, by=owner, note=spec.note)
+            except ValidationError as error:
+                raise CommandError(f"Demo listing “{spec.title}”: {error}") from error
+
+    # --- phase 4: the portal's pages and news -------------------------------------------
+    def _seed_pages(self) -> None:
+        operator = User.objects.get(email=data.OPERATOR_EMAIL)
+        before = NewsIndexPage.objects.count()
+        pages = portal_pages_ensure(by=operator)
+        index = pages["news"]
+        assert isinstance(index, NewsIndexPage)
+        self.created["pages"] += NewsIndexPage.objects.count() - before
+        slugs = set(NewsPage.objects.child_of(index).values_list("slug", flat=True))
+        for spec in data.build_news():
+            if spec.slug in slugs:
+                continue
+            news_page_create(
+                index=index,
+                by=operator,
+                slug=spec.slug,
+                title=spec.title,
+                title_en=spec.title_en,
+                date=spec.date,
+                intro=spec.intro,
+                intro_en=spec.intro_en,
+                body=spec.body,
+                body_en=spec.body_en,
+                source=spec.source,
+                source_url=spec.source_url,
+            )
+            self.created["news"] += 1
+
+    # --- phase 5: benchmark assets ------------------------------------------------------
     def _seed_scale(
         self,
         organizations: dict[str, Organization],
@@ -289,6 +397,56 @@ class Command(BaseCommand):
             district=holder.district,
         )
 
+    def _seed_scale_listings(self, *, batch_size: int) -> None:
+        """A published listing of every benchmark asset that has none yet.
+
+        Bulk inserts skip the services, so this does by hand what they would: the derived
+        fields (kind, industry, district, L-belt, the jieba-segmented search text) come from
+        the service's own helper `_derive`, the description goes through the same sanitiser,
+        and the search index is fed in bulk (bulk_create sends no post_save signal). There is
+        no audit row: these rows exist to measure the portal under load, not to tell a story.
+        """
+        operator = User.objects.get(email=data.OPERATOR_EMAIL)
+        today = timezone.localdate()
+        now = timezone.now()
+        valid_until = today + datetime.timedelta(days=data.LISTING_VALID_DAYS)
+        pending = (
+            IPAsset.objects.filter(title__contains=data.SCALE_TITLE_MARK, listings__isnull=True)
+            .select_related("holder")
+            .order_by("pk")
+        )
+        backend = get_search_backend()
+        through = Listing.assets.through
+        while batch := list(pending[:batch_size]):
+            rows: list[Listing] = []
+            for asset in batch:
+                fields = data.scale_listing_fields(
+                    asset.pk, kind=asset.kind, granted=asset.status == AssetStatus.VALID
+                )
+                words = data.action_words(str(fields["intent"]), str(fields["licence_type"]))
+                listing = Listing(
+                    holder=asset.holder,
+                    title=f"{asset.title} {data.KIND_NOUN[asset.kind]}{words}",
+                    description=sanitize_html(f"<p>{asset.title}（基准测试数据）。</p>"),
+                    valid_until=valid_until,
+                    state=ListingState.PUBLISHED,
+                    published_at=now,
+                    created_by=operator,
+                    **fields,
+                )
+                listing_derive(listing, [asset])
+                rows.append(listing)
+            Listing.objects.bulk_create(rows, batch_size=batch_size)
+            through.objects.bulk_create(
+                [
+                    through(listing_id=listing.pk, ipasset_id=asset.pk)
+                    for listing, asset in zip(rows, batch, strict=True)
+                ],
+                batch_size=batch_size,
+            )
+            backend.add_bulk(Listing, rows)
+            self.created["scale_listings"] += len(rows)
+
     # --- summary ----------------------------------------------------------------------------
     def _summary(self, *, elapsed: float) -> None:
         if self.verbosity == 0:
@@ -318,6 +476,16 @@ class Command(BaseCommand):
         )
         for kind in AssetKind:
             write(f"    {kind.value:<24} {kind.label}: {by_kind.get(kind.value, 0)}")
+        listings = Listing.objects.all()
+        write(
+            f"  listings 挂牌: {listings.count()} "
+            f"({listings.filter(state=ListingState.PUBLISHED).count()} published; "
+            f"{self.created['listings']} new, {self.created['scale_listings']} new benchmark)"
+        )
+        write(
+            f"  news 新闻: {NewsPage.objects.count()} ({self.created['news']} new); "
+            "pages 页面: / /listings/ /news/ /institutions/"
+        )
         write("")
         write(f"Demo accounts 演示账号 (password 密码: {settings.DEMO_PASSWORD}):")
         width = max(len(account.email) for account in data.DEMO_ACCOUNTS)

@@ -1,0 +1,144 @@
+"""/listings/<id>/: what a visitor learns about one published listing."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from bs4 import BeautifulSoup
+
+from cms.selectors import assets_under_active_pledge
+
+pytestmark = pytest.mark.django_db
+
+
+def detail(client, listing, **headers):
+    response = client.get(f"/listings/{listing.pk}/", **headers)
+    assert response.status_code == 200
+    return response.content.decode(), BeautifulSoup(response.content, "html.parser")
+
+
+def facts(soup: BeautifulSoup, scope: str = ".asset") -> dict[str, str]:
+    box = soup.select_one(scope)
+    return {
+        dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(" ", strip=True)
+        for dt in box.select("dt")
+    }
+
+
+def test_detail_shows_the_assets_holder_price_and_disabled_actions(client, market, listing_index):
+    # given a published listing of a granted invention
+    asset = market.asset(
+        title="一种锂电池隔膜的制备方法",
+        filing_date=datetime.date(2020, 3, 1),
+        grant_date=datetime.date(2022, 5, 10),
+        ipc_codes=["H01M 50/403"],
+    )
+    listing = market.publish("锂电池隔膜专利转让", assets=[asset])
+
+    # when an English reader opens it
+    _, soup = detail(client, listing, HTTP_ACCEPT_LANGUAGE="en")
+
+    # then
+    assert soup.h1.get_text(strip=True) == "锂电池隔膜专利转让"
+    row = facts(soup)
+    assert row["Number"] == asset.number
+    assert row["Filing date"] == "2020-03-01"
+    assert row["Grant / registration date"] == "2022-05-10"
+    assert row["Expiry date"] == "2040-02-29"
+    assert "years" in row["Remaining legal term"]
+    assert row["Status"] == "Valid"
+    assert row["Under an active pledge"] == "No"
+    assert row["IPC codes"] == "H01M 50/403"
+    assert "郑州航港动力电池有限公司" in soup.select_one(".holder-card").get_text()
+    assert soup.select_one(".holder-card .verified") is not None
+    assert soup.select_one(".price-big").get_text(strip=True) == "¥1,200,000"
+    offer = soup.find("button", string="Make an offer")
+    assert offer is not None
+    assert offer.has_attr("disabled")
+    assert "deals module" in soup.select_one("#cta-note").get_text()
+
+
+def test_detail_in_chinese_uses_wan_yuan(client, market, listing_index):
+    listing = market.publish("商标转让", asking_price=Decimal("85000"))
+    html, soup = detail(client, listing)
+    assert soup.html["lang"] == "zh-hans"
+    assert soup.select_one(".price-big").get_text(strip=True) == "8.5 万元"
+    assert "¥85,000" in html  # the exact sum beside it
+
+
+def test_a_pledge_listing_offers_to_apply_for_financing(client, market, listing_index):
+    listing = market.publish("质押融资", intent="pledge", asking_price=None)
+    _, soup = detail(client, listing, HTTP_ACCEPT_LANGUAGE="en")
+    assert soup.select_one(".price-big").get_text(strip=True) == "Negotiable"
+    assert soup.find("button", string="Apply for pledge financing").has_attr("disabled")
+    assert soup.find("button", string="Make an offer") is None
+
+
+def test_a_package_lists_every_asset(client, market, listing_index):
+    assets = [market.asset(title=f"一种动力电池模组{n}") for n in range(3)]
+    listing = market.publish("动力电池专利组合", assets=assets)
+    _, soup = detail(client, listing)
+    shown = [box.h3.get_text(strip=True) for box in soup.select(".asset")]
+    assert shown == [asset.title for asset in sorted(assets, key=lambda a: a.pk)]
+
+
+def test_the_description_is_shown_sanitised(client, market, listing_index):
+    listing = market.publish(
+        "含脚本的描述",
+        description=(
+            '<p>正文<strong>加粗</strong></p><script>alert("x")</script>'
+            '<img src=x onerror="alert(1)"><a href="javascript:alert(1)">链接</a>'
+        ),
+    )
+    html, soup = detail(client, listing)
+    prose = soup.select_one(".prose")
+    assert prose.strong.get_text() == "加粗"
+    assert "<script>alert" not in html
+    assert "onerror" not in html
+    assert "javascript:" not in html
+
+
+def test_title_meta_description_and_opengraph_per_listing(client, market, listing_index):
+    listing = market.publish(
+        "锂电池隔膜专利转让", description="<p>隔膜孔隙率高，适合动力电池。</p>"
+    )
+    _, soup = detail(client, listing)
+    assert soup.title.get_text().startswith("锂电池隔膜专利转让 · ")
+    assert soup.select_one('meta[name="description"]')["content"] == "隔膜孔隙率高，适合动力电池。"
+    assert soup.select_one('meta[property="og:title"]')["content"] == "锂电池隔膜专利转让"
+    assert soup.select_one('meta[property="og:type"]')["content"] == "article"
+    assert soup.select_one('meta[property="og:url"]')["content"].endswith(
+        f"/listings/{listing.pk}/"
+    )
+    assert soup.select_one('meta[property="og:description"]')["content"].startswith("隔膜")
+
+
+def test_a_listing_without_description_still_has_a_meta_description(client, market, listing_index):
+    listing = market.publish("无描述的挂牌")
+    _, soup = detail(client, listing, HTTP_ACCEPT_LANGUAGE="en")
+    description = soup.select_one('meta[name="description"]')["content"]
+    assert "Invention patent" in description
+    assert "郑州航港动力电池有限公司" in description
+
+
+@pytest.mark.parametrize("state", ["draft", "pending_review", "withdrawn"])
+def test_only_published_listings_have_a_detail_page(client, market, listing_index, state):
+    if state == "withdrawn":
+        listing = market.withdraw(market.publish("已撤回"))
+    else:
+        listing = market.draft("未发布")
+        if state == "pending_review":
+            from listings import services
+
+            services.listing_submit(listing=listing, by=market.member)
+    assert client.get(f"/listings/{listing.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("pk", ["999999", "0", "99999999999999999999999"])
+def test_unknown_listing_ids_are_404(client, listing_index, pk):
+    assert client.get(f"/listings/{pk}/").status_code == 404
+
+
+def test_no_asset_is_under_an_active_pledge_until_the_pledges_app_exists(market):
+    assets = [market.asset(), market.asset()]
+    assert assets_under_active_pledge(assets=assets) == {asset.pk: False for asset in assets}

@@ -59,7 +59,7 @@ def _filtered(base: ListingQuerySet, filters: dict[str, Any], *, skip: str = "")
     if filters.get("verified"):
         # holder_id is a search filter field; the holder's state is not.
         verified = Organization.objects.filter(verification_state=VerificationState.VERIFIED)
-        qs = qs.filter(holder_id__in=list(verified.values_list("pk", flat=True)))
+        qs = qs.filter(holder_id__in=verified.values("pk"))  # one subquery, not a list
     return qs
 
 

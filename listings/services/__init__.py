@@ -4,6 +4,7 @@ from .assets import asset_create, asset_update, asset_validate
 from .listings import (
     listing_close,
     listing_create,
+    listing_derive_fields,
     listing_expire,
     listing_publish,
     listing_reject,
@@ -20,6 +21,7 @@ __all__ = [
     "asset_validate",
     "listing_close",
     "listing_create",
+    "listing_derive_fields",
     "listing_expire",
     "listing_publish",
     "listing_reject",

@@ -127,8 +127,9 @@ def _readiness_errors(*, listing: Listing, assets: Sequence[IPAsset]) -> list[st
     return errors
 
 
-def _derive(listing: Listing, assets: Sequence[IPAsset]) -> None:
-    """Copy the facets from the assets and build the segmented search text."""
+def listing_derive_fields(listing: Listing, assets: Sequence[IPAsset]) -> None:
+    """Copy the facets from the assets and build the segmented search text (no write).
+    The services call it on every write; bulk loaders (seed_demo --scale) call it too."""
     first = assets[0]
     listing.kind = first.kind
     listing.industry = first.industry
@@ -190,7 +191,7 @@ def listing_create(
         valid_until=valid_until,
         created_by=by,
     )
-    _derive(listing, assets)
+    listing_derive_fields(listing, assets)
     with transaction.atomic():
         listing.save()
         listing.assets.set(assets)
@@ -227,7 +228,7 @@ def listing_update(*, listing: Listing, by: User, **fields: Any) -> Listing:
         )
         if errors:
             raise ValidationError(errors)
-        _derive(locked, assets)
+        listing_derive_fields(locked, assets)
         locked.save()
         locked.assets.set(assets)
     return locked

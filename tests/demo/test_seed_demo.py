@@ -11,7 +11,7 @@ from cms.models import InstitutionIndexPage, ListingIndexPage, NewsIndexPage, Ne
 from listings.expiry import derive_expiry
 from listings.models import PATENT_KINDS, AssetKind, IPAsset, Listing, ListingState
 from listings.selectors import listing_search
-from listings.services.listings import _derive as derive_listing_fields
+from listings.services import listing_derive_fields as derive_listing_fields
 from listings.validators import validate_ip_number
 from marketplace.demo import data
 from marketplace.parties.models import (

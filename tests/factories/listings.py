@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from listings.expiry import derive_expiry
 from listings.models import IPAsset, Listing, ListingIntent, ListingState
-from listings.services.listings import _derive as derive_listing_fields
+from listings.services import listing_derive_fields as derive_listing_fields
 from listings.validators import patent_check_char
 
 from .parties import OrganizationFactory

@@ -1,5 +1,5 @@
-"""Two listings of the same asset reviewed at the same moment (PostgreSQL row locks):
-only one may go live."""
+"""Two drafts of the same asset submitted at the same moment (PostgreSQL row locks on
+the assets): only one may go to review."""
 
 import datetime
 import threading
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from listings import services
 from listings.models import Listing
-from tests.factories import IPAssetFactory, MembershipFactory, OrganizationFactory, UserFactory
+from tests.factories import IPAssetFactory, MembershipFactory, OrganizationFactory
 
 pytestmark = [
     pytest.mark.postgres,
@@ -20,8 +20,7 @@ pytestmark = [
 
 
 def test_two_listings_of_one_asset_cannot_both_be_published():
-    # given one asset in two listings, both pending review (submitted before the rule
-    # could see the other: the second was submitted while the first was still a draft)
+    # given one asset in two draft listings, each submitted by a different member
     holder = OrganizationFactory(verification_state="verified")
     member = MembershipFactory(organization=holder).user
     asset = IPAssetFactory(holder=holder)
@@ -31,15 +30,14 @@ def test_two_listings_of_one_asset_cannot_both_be_published():
                                 intent="transfer", valid_until=until)
         for title in ("转让", "许可")
     )  # fmt: skip
-    Listing.objects.filter(pk__in=[first.pk, second.pk]).update(state="pending_review")
-    staff = [UserFactory(is_staff=True), UserFactory(is_staff=True)]
+    members = [member, MembershipFactory(organization=holder).user]
     start = threading.Barrier(2, timeout=10)
     outcomes: dict[int, object] = {}
 
-    def publish(listing: Listing, by) -> None:  # type: ignore[no-untyped-def]
+    def submit(listing: Listing, by) -> None:  # type: ignore[no-untyped-def]
         try:
             start.wait()
-            services.listing_publish(listing=listing, by=by)
+            services.listing_submit(listing=listing, by=by)
             outcomes[listing.pk] = "ok"
         except Exception as error:  # asserted on below
             outcomes[listing.pk] = error
@@ -47,19 +45,19 @@ def test_two_listings_of_one_asset_cannot_both_be_published():
             connection.close()
 
     threads = [
-        threading.Thread(target=publish, args=(listing, by))
-        for listing, by in zip((first, second), staff, strict=True)
+        threading.Thread(target=submit, args=(listing, by))
+        for listing, by in zip((first, second), members, strict=True)
     ]
-    # when two staff members publish them at once
+    # when both are submitted at once
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
 
-    # then one is published and the other refused because the asset is taken
+    # then one goes to review and the other is refused because the asset is taken
     assert not any(thread.is_alive() for thread in threads)
     assert sorted(map(str, outcomes.values())).count("ok") == 1, outcomes
     loser = next(outcome for outcome in outcomes.values() if outcome != "ok")
     assert isinstance(loser, ValidationError), repr(loser)
     assert any("already in" in message for message in loser.messages)
-    assert Listing.objects.filter(state="published").count() == 1
+    assert Listing.objects.filter(state="pending_review").count() == 1

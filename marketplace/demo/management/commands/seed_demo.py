@@ -34,7 +34,7 @@ from listings.services import (
     listing_submit,
     listing_withdraw,
 )
-from listings.services.listings import _derive as listing_derive
+from listings.services import listing_derive_fields as listing_derive
 from listings.validators import validate_ip_number
 from marketplace.demo import data
 from marketplace.parties.models import (
@@ -402,7 +402,7 @@ class Command(BaseCommand):
 
         Bulk inserts skip the services, so this does by hand what they would: the derived
         fields (kind, industry, district, L-belt, the jieba-segmented search text) come from
-        the service's own helper `_derive`, the description goes through the same sanitiser,
+        the service's own `listing_derive_fields`, the description goes through the same sanitiser,
         and the search index is fed in bulk (bulk_create sends no post_save signal). There is
         no audit row: these rows exist to measure the portal under load, not to tell a story.
         """

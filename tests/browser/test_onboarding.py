@@ -23,7 +23,13 @@ from listings.models import AssetKind, IPAsset
 from marketplace.parties.forms import OrganizationRegistrationForm
 from marketplace.parties.models import Organization, VerificationState
 from marketplace.parties.validators import CREDIT_CODE_ALPHABET, validate_credit_code
-from tests.factories import IPAssetFactory, MembershipFactory, UserFactory, valid_credit_code
+from tests.factories import (
+    IPAssetFactory,
+    ListingFactory,
+    MembershipFactory,
+    UserFactory,
+    valid_credit_code,
+)
 from tests.factories.listings import valid_patent_number
 
 # Live-server tests commit for real, so each test ends with a flush; serialized rollback
@@ -83,24 +89,25 @@ def workspace_state_cell(page: Page, organization_name: str) -> Any:
 
 # 1 --------------------------------------------------------------------------------------
 def test_visitor_reads_home_page_in_chinese_then_english(page: Page, screenshots: Any) -> None:
-    # given: three recorded assets, two of them invention patents
-    IPAssetFactory.create_batch(2)
-    IPAssetFactory(kind="design", number=valid_patent_number(77, year=2022, type_digit="3"))
+    # given: three published listings, two of invention patents and one of a design
+    ListingFactory.create_batch(2, state="published")
+    design = IPAssetFactory(
+        kind="design", number=valid_patent_number(77, year=2022, type_digit="3")
+    )
+    ListingFactory(state="published", holder=design.holder, assets=[design])
 
     # when: a visitor with a Chinese browser opens the home page
     page.goto("/")
 
-    # then: the Chinese page, with the counts of assets by kind
+    # then: the Chinese page, with the counts of published listings by kind of right
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page).to_have_title(HOME_TITLE)
     expect(page.get_by_role("heading", level=1)).to_have_text(HOME_TITLE)
-    counts = page.get_by_role("region", name=zh(gettext_lazy("IP assets on the platform")))
-    expect(counts.get_by_role("listitem")).to_have_count(len(AssetKind.choices))
+    market = page.get_by_role("region", name=zh(gettext_lazy("On the market")))
+    kinds = market.locator(".kind-counts li")
+    expect(kinds).to_have_count(len(AssetKind.choices))
     for kind, expected in [(AssetKind.INVENTION, "2"), (AssetKind.DESIGN, "1")]:
-        stat = counts.get_by_role("listitem").filter(
-            has=page.get_by_text(zh(kind.label), exact=True)
-        )
-        expect(stat.locator(".stat-value")).to_have_text(expected)
+        expect(kinds.filter(has_text=zh(kind.label)).locator(".count")).to_have_text(expected)
     page.screenshot(path=screenshots / "home-zh.png", full_page=True)
 
     # when: they press “English” in the header
@@ -113,15 +120,13 @@ def test_visitor_reads_home_page_in_chinese_then_english(page: Page, screenshots
     expect(page.get_by_role("heading", level=1)).to_have_text(HOME_TITLE_EN)
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Home")).to_be_visible()
-    expect(page.get_by_role("heading", name="IP assets on the platform")).to_be_visible()
+    expect(page.get_by_role("heading", name="On the market")).to_be_visible()
     expect(
         page.get_by_role("heading", name="Goal: ¥1.2 billion of IP pledge financing")
     ).to_be_visible()
-    counts = page.get_by_role("region", name="IP assets on the platform")
-    stat = counts.get_by_role("listitem").filter(
-        has=page.get_by_text("Invention patent", exact=True)
-    )
-    expect(stat.locator(".stat-value")).to_have_text("2")
+    market = page.get_by_role("region", name="On the market")
+    invention = market.locator(".kind-counts li").filter(has_text="Invention patent")
+    expect(invention.locator(".count")).to_have_text("2")
     expect(page.get_by_role("button", name="English")).to_have_attribute("aria-current", "true")
     page.screenshot(path=screenshots / "home-en.png", full_page=True)
     page.reload()

@@ -154,7 +154,7 @@ class ListingModerationView(ModerationView):
             (_("Created by"), listing.created_by),
             (_("Created"), listing.created_at),
             (_("Updated"), listing.updated_at),
-            (_("Published"), listing.published_at),
+            (_("Published on"), listing.published_at),
             # Stored sanitised; cleaned again here so staff never render a stray script.
             (_("Description"), mark_safe(sanitize_html(listing.description))),  # noqa: S308
         ]

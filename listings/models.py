@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from wagtail.search import index
@@ -135,7 +136,7 @@ class ListingState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")  # staff gave a reason; the holder may edit and resubmit
     WITHDRAWN = "withdrawn", _("Withdrawn")  # the holder took it down
     CLOSED = "closed", _("Closed")  # a deal on it completed
-    EXPIRED = "expired", _("Expired")  # its validity date passed
+    EXPIRED = "expired", pgettext_lazy("listing state", "Expired")  # validity date passed
 
 
 # States in which a listing holds its assets: they cannot be listed again meanwhile.

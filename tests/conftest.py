@@ -5,6 +5,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
@@ -21,6 +22,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not os.environ.get("CELERY_BROKER_URL"):
             item.add_marker(skip_redis)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_rollback_everywhere(django_db_setup):  # type: ignore[no-untyped-def]
+    """Transactional tests restore the rows the migrations made (the Wagtail home page and
+    site) from a copy Django keeps on the connection object it set the database up with.
+    Django hands out connection objects per thread and async context; after some runs
+    (the portal tests, then the browser tests under Playwright's event loop) the browser
+    tests got a connection object without that copy, the restore was skipped silently and
+    the home page was gone. Keep the copy on the connection class, which every object sees."""
+    from django.db import connections
+
+    for alias in connections:
+        wrapper = connections[alias]
+        contents = getattr(wrapper, "_test_serialized_contents", None)
+        if contents is not None:
+            type(wrapper)._test_serialized_contents = contents
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():  # type: ignore[no-untyped-def]
+    """Each test's rows roll back; cached copies of them (Wagtail's site root paths, for one)
+    must not outlive them and mislead the next test."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

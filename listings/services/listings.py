@@ -202,7 +202,9 @@ def listing_update(*, listing: Listing, by: User, **fields: Any) -> Listing:
     """Edit a draft or rejected listing; published listings are withdrawn, not edited."""
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
-        raise ValidationError(_("These fields cannot be edited: %(f)s") % {"f": sorted(unknown)})
+        raise ValidationError(
+            _("These fields cannot be edited: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     _require_member(by=by, holder=listing.holder)
     with transaction.atomic():
         locked = Listing.objects.select_for_update().select_related("holder").get(pk=listing.pk)

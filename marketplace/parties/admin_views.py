@@ -118,10 +118,10 @@ class OrganizationModerationView(ModerationView):
         code = organization.credit_code
         if organization.credit_code_override_reason:
             code = format_html(
-                "<code>{}</code><br>{}: {}",
+                "<code>{}</code><br>{}",
                 code,
-                _("Accepted despite a failed check, because"),
-                organization.credit_code_override_reason,
+                _("Accepted despite a failed check, because: %(reason)s")
+                % {"reason": organization.credit_code_override_reason},
             )
         else:
             code = format_html("<code>{}</code>", code)
@@ -139,7 +139,7 @@ class OrganizationModerationView(ModerationView):
             (_("Website"), organization.website),
             (_("Description"), organization.description),
             (_("Verification note"), organization.verification_note),
-            (_("Verified"), organization.verified_at),
+            (_("Verified on"), organization.verified_at),
             (_("Registered"), organization.created_at),
         ]
 

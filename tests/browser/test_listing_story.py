@@ -229,7 +229,7 @@ def test_holder_lists_a_patent_staff_publish_it_a_visitor_finds_it(
     rows.get_by_role("link", name=LISTING_TITLE, exact=True).click()
     expect(admin).to_have_url(re.compile(rf"/admin/listings/{listing_pk}/$"))
     current_state = admin.locator("main p").filter(
-        has_text=re.compile(rf"^\s*{re.escape(zh(gettext_lazy('Current state')))}")
+        has_text=re.compile(rf"^\s*{re.escape(zh(gettext_lazy('Current state:')))}")
     )
     expect(current_state).to_contain_text(zh(ListingState.PENDING_REVIEW.label))
     assets_panel = admin.get_by_role("region", name=zh(gettext_lazy("IP assets")), exact=True)

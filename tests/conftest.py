@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from marketplace.celery import app as celery_app
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
@@ -80,3 +81,38 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if reporter:
             reporter.write_line(f"PYTEST_FAIL_ON_SKIP: {skipped} test(s) skipped", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# --- Celery: tests that point the app at another broker --------------------------------
+
+
+@pytest.fixture
+def celery_conf():  # type: ignore[no-untyped-def]
+    """The app read its configuration at import; restore what a test changes."""
+    keys = ("broker_url", "task_always_eager")
+    saved = {key: celery_app.conf[key] for key in keys}
+    yield celery_app.conf
+    celery_app.conf.update(saved)
+    _forget_celery_connections()
+
+
+def _forget_celery_connections() -> None:
+    """The app caches its connection pool (and producer pool) with the broker URL of the
+    moment; drop them so the next use connects to the URL configured now."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def point_broker_at(monkeypatch, celery_conf):  # type: ignore[no-untyped-def]
+    """Celery's `broker_url` prefers the CELERY_BROKER_URL environment variable to the
+    configured value, so pointing the app at another broker sets both."""
+
+    def point(url: str) -> None:
+        monkeypatch.setenv("CELERY_BROKER_URL", url)
+        celery_conf.broker_url = url
+        _forget_celery_connections()
+
+    return point

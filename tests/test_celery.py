@@ -16,38 +16,6 @@ from marketplace.celery import app, ping
 PROJECT_ROOT = Path(settings.BASE_DIR)
 
 
-@pytest.fixture
-def celery_conf():
-    """The app read its configuration at import; restore what a test changes."""
-    keys = ("broker_url", "task_always_eager")
-    saved = {key: app.conf[key] for key in keys}
-    yield app.conf
-    app.conf.update(saved)
-    _forget_connections()
-
-
-def _forget_connections() -> None:
-    """The app caches its connection pool (and producer pool) with the broker URL of the
-    moment; drop them so the next use connects to the URL configured now."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def point_broker_at(monkeypatch, celery_conf):
-    """Celery's `broker_url` prefers the CELERY_BROKER_URL environment variable to the
-    configured value, so pointing the app at another broker sets both."""
-
-    def point(url: str) -> None:
-        monkeypatch.setenv("CELERY_BROKER_URL", url)
-        celery_conf.broker_url = url
-        _forget_connections()
-
-    return point
-
-
 def test_without_a_broker_the_settings_make_tasks_run_eagerly():
     """A fresh process with CELERY_BROKER_URL empty, as on a laptop: the settings switch to
     eager mode and ping answers in-process."""

@@ -4,43 +4,9 @@ import os
 
 import pytest
 
-from marketplace.celery import app as celery_app
-
 pytestmark = pytest.mark.django_db
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-
-
-@pytest.fixture
-def celery_conf():
-    """The app read its configuration at import; restore what a test changes."""
-    keys = ("broker_url", "task_always_eager")
-    saved = {key: celery_app.conf[key] for key in keys}
-    yield celery_app.conf
-    celery_app.conf.update(saved)
-    _forget_connections()
-
-
-def _forget_connections() -> None:
-    """The app caches its connection pool (and producer pool) with the broker URL of the
-    moment; drop them so the next use connects to the URL configured now."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def point_broker_at(monkeypatch, celery_conf):
-    """Celery's `broker_url` prefers the CELERY_BROKER_URL environment variable to the
-    configured value, so pointing the app at another broker sets both."""
-
-    def point(url: str) -> None:
-        monkeypatch.setenv("CELERY_BROKER_URL", url)
-        celery_conf.broker_url = url
-        _forget_connections()
-
-    return point
 
 
 @pytest.fixture

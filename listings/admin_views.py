@@ -1,7 +1,6 @@
 """Staff moderation of listings in the Wagtail admin: the index, the review page with its
 publish and reject actions (through the services), and the dashboard's pending-review panel."""
 
-from decimal import Decimal
 from typing import Any
 
 import django_filters
@@ -17,6 +16,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.permissions import policy_registry
 
+from marketplace.money import format_price_exact
 from marketplace.parties.districts import District
 from marketplace.parties.models import Organization, VerificationState
 from marketplace.parties.moderation import (
@@ -44,15 +44,8 @@ LISTING_INDEX_URL_NAME = "listing_moderation:index"
 LISTING_REVIEW_URL_NAME = "listing_moderation:inspect"
 
 
-def format_yuan(amount: Decimal) -> str:
-    """¥1,234,567.00 — grouped digits and fen, the way prices are shown to staff."""
-    return f"¥{amount:,.2f}"
-
-
 def price_display(listing: Listing) -> str:
-    if listing.asking_price is None:
-        return _("Negotiable")
-    return format_yuan(listing.asking_price)
+    return format_price_exact(listing.asking_price)
 
 
 # --- the index -----------------------------------------------------------------------------

@@ -8,9 +8,8 @@ from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 
 from listings.models import AssetKind, IPAsset
+from marketplace.money import format_yuan, format_yuan_exact
 from marketplace.parties.models import Organization
-
-from ..formatting import format_yuan, format_yuan_exact
 
 register = template.Library()
 

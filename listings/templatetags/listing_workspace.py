@@ -9,6 +9,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
+from marketplace.money import format_price_exact
+
 from ..models import Listing, ListingState
 
 register = template.Library()
@@ -58,6 +60,4 @@ def holder_actions(listing: Listing) -> list[HolderAction]:
 @register.filter
 def yuan(amount: Decimal | None) -> str:
     """¥1,234,567.00, or “Negotiable” (面议) for no price."""
-    if amount is None:
-        return str(_("Negotiable"))
-    return f"¥{amount:,.2f}"
+    return format_price_exact(amount)

@@ -26,13 +26,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django_fsm_log.models import StateLog
 from playwright.sync_api import Locator, Page, expect
 
-from cms.formatting import format_yuan
 from cms.services import portal_pages_ensure
 from listings import services
 from listings.admin_views import ListingModerationView
 from listings.forms import IPAssetForm, ListingForm, ListingSearchForm
 from listings.models import AssetKind, IPAsset, Listing, ListingIntent, ListingState
 from listings.templatetags.listing_workspace import HOLDER_ACTIONS, NEXT_STEPS
+from marketplace.money import format_yuan
 from tests.factories import IPAssetFactory, MembershipFactory, OrganizationFactory, UserFactory
 from tests.factories.listings import valid_patent_number
 

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from cms.formatting import format_yuan, format_yuan_exact
+from marketplace.money import format_price_exact, format_yuan, format_yuan_exact
 
 
 @pytest.mark.parametrize(
@@ -21,3 +21,12 @@ def test_prices_read_naturally_in_each_language(amount, chinese, english):
     assert format_yuan(Decimal(amount), chinese=True) == chinese
     assert format_yuan(Decimal(amount), chinese=False) == english
     assert format_yuan_exact(Decimal(amount)) == english
+
+
+def test_exact_prices_show_fen_and_negotiable():
+    from django.utils import translation
+
+    assert format_price_exact(Decimal("1234567")) == "¥1,234,567.00"
+    assert format_price_exact(Decimal("9.5")) == "¥9.50"
+    with translation.override("en"):
+        assert format_price_exact(None) == "Negotiable"

@@ -2,6 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 WAN = Decimal(10_000)  # 万
 YI = Decimal(100_000_000)  # 亿
 CENT = Decimal("0.01")
@@ -17,8 +19,17 @@ def _grouped(amount: Decimal, *, trim: bool = False) -> str:
     return text.rstrip("0") if trim else text
 
 
-def format_yuan_exact(amount: Decimal) -> str:
+def format_yuan_exact(amount: Decimal, *, always_fen: bool = False) -> str:
+    """¥9,999.50 / ¥1,200,000; with `always_fen` the fen always show (¥1,200,000.00), as
+    staff and holders see the exact figure they entered."""
+    if always_fen:
+        return f"¥{amount.quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
     return f"¥{_grouped(amount)}"
+
+
+def format_price_exact(amount: Decimal | None) -> str:
+    """An asking price to the fen, or “Negotiable” (面议) when there is none."""
+    return _("Negotiable") if amount is None else format_yuan_exact(amount, always_fen=True)
 
 
 def format_yuan(amount: Decimal, *, chinese: bool) -> str:

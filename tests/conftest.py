@@ -98,11 +98,28 @@ def celery_conf():  # type: ignore[no-untyped-def]
 
 def _forget_celery_connections() -> None:
     """The app caches its connection pool (and producer pool) with the broker URL of the
-    moment; drop them so the next use connects to the URL configured now."""
+    moment, and kombu keeps producer pools by URL in a global registry; drop them all so
+    the next use connects to the URL configured now (a closed pool left in kombu's registry
+    fails the next send with "Acquire on closed pool")."""
+    from kombu import pools
+
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
         celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    pools.reset()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process():  # type: ignore[no-untyped-def]
+    """Tasks queued by the code under test (notices on commit, jobs) run in-process, as
+    in the embedded default, whatever the broker: CI's PostgreSQL + Redis run has no
+    worker consuming the queue. Tests of the real broker path (tests/test_celery.py,
+    tests/test_health.py) switch eager mode off through `celery_conf`, which restores it."""
+    saved = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = saved
 
 
 @pytest.fixture

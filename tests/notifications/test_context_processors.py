@@ -1,0 +1,82 @@
+"""The header's unread count: one COUNT for a signed-in user, only when a page shows it;
+none at all for anonymous visitors."""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+
+from marketplace.notifications.context_processors import unread_notifications
+
+from .conftest import notify
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def three_unread(bank, bank_reviewer, committed):
+    with committed():
+        for _ in range(3):
+            notify([bank])
+
+
+def _request(rf, user):
+    request = rf.get("/")
+    request.user = user
+    request.session = SessionStore()
+    return request
+
+
+def test_the_count_for_a_signed_in_user_is_one_query(
+    rf, bank_reviewer, three_unread, django_assert_num_queries
+):
+    request = _request(rf, bank_reviewer)
+    bank_reviewer.notifications.filter(pk=bank_reviewer.notifications.first().pk).update(
+        read_at="2025-01-01T00:00:00+08:00"
+    )
+
+    with django_assert_num_queries(1):
+        count = unread_notifications(request)["unread_notifications_count"]
+        assert count == 2
+        assert str(count) == "2"
+
+
+def test_a_page_that_never_shows_it_pays_nothing(
+    rf, bank_reviewer, three_unread, django_assert_num_queries
+):
+    request = _request(rf, SimpleLazyObject(lambda: bank_reviewer))
+
+    with django_assert_num_queries(0):
+        unread_notifications(request)
+
+
+def test_an_anonymous_visitor_costs_no_query(rf, django_assert_num_queries):
+    request = _request(rf, AnonymousUser())
+
+    with django_assert_num_queries(0):
+        count = unread_notifications(request)["unread_notifications_count"]
+        assert count == 0
+        assert not count
+
+
+def test_the_header_names_the_unread_count_in_words(client, bank_reviewer, three_unread):
+    client.force_login(bank_reviewer)
+    client.cookies["django_language"] = "en"
+
+    response = client.get(reverse("parties:workspace"))
+
+    link = BeautifulSoup(response.content, "html.parser").select_one("a.notifications-link")
+    assert link["href"] == "/notifications/"
+    assert " ".join(link.get_text().split()) == "Notifications (3 unread)"
+
+
+def test_an_anonymous_page_makes_no_notifications_query(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("account_login"))
+
+    assert response.status_code == 200
+    assert not [q for q in queries.captured_queries if "notifications_" in q["sql"]]

@@ -60,12 +60,11 @@ def latest_news(*, limit: int) -> "QuerySet[NewsPage]":
 
 
 def assets_under_active_pledge(*, assets: Iterable[IPAsset]) -> dict[int, bool]:
-    """Whether each asset is under an active pledge (registered and not yet released).
+    """Whether each asset is under an active pledge (registered and not yet repaid,
+    released or disposed), from the pledges app, in one query for all of them."""
+    from marketplace.pledges.selectors import assets_under_active_pledge as active
 
-    There is no pledge model yet: the pledges app will answer this from its ledger (one
-    query for all the assets). Until then no asset is pledged, so every answer is False.
-    """
-    return {asset.pk: False for asset in assets}
+    return active(assets=assets)
 
 
 # --- the service-institution directory --------------------------------------------------

@@ -1,6 +1,6 @@
 """Every write to IP assets and listings goes through these services."""
 
-from .assets import asset_create, asset_update, asset_validate
+from .assets import asset_create, asset_update, asset_validate, assets_change_holder
 from .listings import (
     listing_close,
     listing_create,
@@ -19,6 +19,7 @@ __all__ = [
     "asset_create",
     "asset_update",
     "asset_validate",
+    "assets_change_holder",
     "listing_close",
     "listing_create",
     "listing_derive_fields",

@@ -1,8 +1,10 @@
 import uuid
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,9 @@ class DocumentKind(models.TextChoices):
     CERTIFICATE = "certificate", _("Certificate")  # 证书: patent, trademark or copyright
     LICENCE_CONTRACT = "licence_contract", _("Licence contract")  # 许可合同
     VALUATION_REPORT = "valuation_report", _("Valuation report")  # 评估报告
+    FINANCIAL_STATEMENT = "financial_statement", _("Financial statement")  # 财务报表
+    CONTRACT = "contract", _("Contract")  # 合同: loan, pledge, transfer
+    REGISTRATION = "registration", _("Registration certificate")  # 质押登记通知书 / 备案证明
     OTHER = "other", _("Other")  # 其他
 
 
@@ -37,12 +42,35 @@ def document_upload_to(instance: "Document", filename: str) -> str:
 
 class DocumentQuerySet(models.QuerySet["Document"]):
     def visible_to(self, user: Any) -> "DocumentQuerySet":
-        """Members of the owning organisation and platform staff see a document."""
+        """Members of the owning organisation and platform staff see a document; so do both
+        sides of a pledge application (the applicant, and the bank's reviewers once it was
+        submitted — they also read its assets' certificates) and both parties of a
+        deal for the deal's documents."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_staff:
             return self
-        return self.filter(organization__memberships__user=user)
+        from marketplace.parties.models import Membership
+
+        my_orgs = Membership.objects.filter(user=user).values("organization_id")
+        # Applications addressed to a bank I review for, once they left the holder's draft
+        # (a bank's other staff do not read the applicants' files).
+        reviewed_banks = Membership.objects.filter(user=user, role="reviewer").values(
+            "organization_id"
+        )
+        received = (
+            apps.get_model("pledges", "PledgeApplication")
+            .objects.filter(bank_id__in=reviewed_banks)
+            .exclude(state="draft")
+        )
+        return self.filter(
+            Q(organization_id__in=my_orgs)
+            | Q(pledge_application__applicant_id__in=my_orgs)
+            | Q(pledge_application__in=received.values("pk"))
+            | Q(asset__pledges__application__in=received.values("pk"))
+            | Q(deal__buyer_id__in=my_orgs)
+            | Q(deal__seller_id__in=my_orgs)
+        ).distinct()
 
 
 class Document(models.Model):
@@ -50,13 +78,17 @@ class Document(models.Model):
 
     `organization` owns the document and is the access boundary: its members (and staff)
     may download it, whatever it is attached to. What the document belongs to is a
-    nullable foreign key per kind of object — `asset` now; `pledge_application` and `deal`
-    are to be added the same way when those apps exist (valuation reports may add
-    `valuation`). Plain foreign keys rather than a generic relation: the database keeps
-    referential integrity and `on_delete`, the joins are indexed, and the template tags
-    can `select_related`. A document with none of them set is the organisation's own
-    (e.g. its business licence). When a second target is added, add a check constraint
-    that at most one is set.
+    nullable foreign key per kind of object — `asset`, `pledge_application`, `deal`
+    (valuation reports may add `valuation`); a check constraint keeps at most one set.
+    Plain foreign keys rather than a generic relation: the database keeps referential
+    integrity and `on_delete`, the joins are indexed, and the template tags can
+    `select_related`. A document with none of them set is the organisation's own (e.g. its
+    business licence).
+
+    Who else may read it follows from what it is attached to (`DocumentQuerySet.visible_to`):
+    the reviewers of the bank a submitted pledge application is addressed to read the
+    application's documents and its assets' certificates; both parties of a deal read the
+    deal's documents.
 
     Rows are never deleted by a cascade: that would leave the stored file behind. Delete a
     document through `services.document_delete`, which removes the file after commit.
@@ -75,6 +107,22 @@ class Document(models.Model):
         blank=True,
         related_name="documents",
         verbose_name=_("IP asset"),
+    )
+    pledge_application = models.ForeignKey(
+        "pledges.PledgeApplication",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("pledge financing application"),
+    )
+    deal = models.ForeignKey(
+        "deals.Deal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("deal"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
     file = models.FileField(_("file"), upload_to=document_upload_to, max_length=200)
@@ -103,6 +151,18 @@ class Document(models.Model):
             models.Index(fields=["asset", "-uploaded_at"]),
             models.Index(fields=["organization", "-uploaded_at"]),
             models.Index(fields=["sha256"]),
+        ]
+        constraints = [
+            # A document belongs to one thing at most (or to the organisation itself).
+            models.CheckConstraint(
+                condition=(
+                    Q(asset__isnull=True, pledge_application__isnull=True, deal__isnull=True)
+                    | Q(asset__isnull=False, pledge_application__isnull=True, deal__isnull=True)
+                    | Q(asset__isnull=True, pledge_application__isnull=False, deal__isnull=True)
+                    | Q(asset__isnull=True, pledge_application__isnull=True, deal__isnull=False)
+                ),
+                name="document_has_at_most_one_target",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ import datetime
 import hashlib
 import logging
 import posixpath
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -36,6 +37,10 @@ from .validators import (
     validate_signature,
     validate_size,
 )
+
+if TYPE_CHECKING:
+    from marketplace.deals.models import Deal
+    from marketplace.pledges.models import PledgeApplication
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +89,11 @@ def document_upload(
     kind: str,
     uploaded_file: File,
     asset: IPAsset | None = None,
+    pledge_application: "PledgeApplication | None" = None,
+    deal: "Deal | None" = None,
 ) -> Document:
-    """Store a file for `organization`, optionally attached to one of its assets.
+    """Store a file for `organization`, optionally attached to one of its assets, to a
+    pledge application it made or received, or to a deal it is a party of.
 
     The uploader is a member of the organisation; the asset is held by it. The file is a
     non-empty PDF, PNG or JPEG of at most MAX_DOCUMENT_SIZE, its extension and its first
@@ -96,6 +104,15 @@ def document_upload(
         raise PermissionDenied(_("You can only upload documents for your own organisation."))
     if asset is not None and asset.holder_id != organization.pk:
         raise PermissionDenied(_("This asset is not held by your organisation."))
+    if pledge_application is not None and organization.pk not in (
+        pledge_application.applicant_id,
+        pledge_application.bank_id,
+    ):
+        raise PermissionDenied(_("This application is not your organisation's."))
+    if deal is not None and organization.pk not in (deal.buyer_id, deal.seller_id):
+        raise PermissionDenied(_("Your organisation is not a party to this deal."))
+    if sum(target is not None for target in (asset, pledge_application, deal)) > 1:
+        raise ValidationError(_("A document is attached to one thing at most."))
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": _("Choose what kind of document this is.")})
     original_name, content_type, size, sha256 = _inspect(uploaded_file)
@@ -103,6 +120,8 @@ def document_upload(
     document = Document(
         organization=organization,
         asset=asset,
+        pledge_application=pledge_application,
+        deal=deal,
         kind=kind,
         original_name=original_name,
         content_type=content_type,

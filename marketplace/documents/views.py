@@ -110,4 +110,11 @@ def document_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     messages.success(request, _("Deleted %(name)s.") % {"name": document.original_name})
     if document.asset_id is not None:
         return redirect(_asset_documents_url(document.asset_id))
+    if document.pledge_application_id is not None:
+        return redirect(
+            reverse("pledges:workspace_detail", args=[document.pledge_application_id])
+            + "#documents"
+        )
+    if document.deal_id is not None:
+        return redirect(reverse("deals:detail", args=[document.deal_id]) + "#documents")
     return redirect("parties:workspace")

@@ -79,6 +79,26 @@ TRANSITION_LABELS: dict[str, Label] = {
     "expire": gettext_lazy("Expire"),
     "verify": gettext_lazy("Verify"),
     "revoke": gettext_lazy("Revoke verification"),
+    # pledge financing applications
+    "claim": gettext_lazy("Claim for review"),
+    "return_for_info": gettext_lazy("Return for information"),
+    "approve": gettext_lazy("Approve"),
+    "sign_contract": gettext_lazy("Sign contract"),
+    "register": gettext_lazy("Register pledge"),
+    "disburse": gettext_lazy("Disburse"),
+    "repay": gettext_lazy("Record repayment"),
+    "release": gettext_lazy("Release pledge"),
+    "mark_overdue": gettext_lazy("Mark overdue"),
+    "declare_default": gettext_lazy("Declare default"),
+    "dispose": gettext_lazy("Dispose of pledged assets"),
+    "cancel": gettext_lazy("Cancel"),
+    # deals
+    "propose": gettext_lazy("Make an offer"),
+    "accept": gettext_lazy("Accept"),
+    "decline": gettext_lazy("Decline"),
+    "pay_deposit": gettext_lazy("Deposit paid"),
+    "file_recordal": gettext_lazy("File recordal"),
+    "complete": gettext_lazy("Complete"),
 }
 
 

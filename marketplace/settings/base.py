@@ -72,7 +72,11 @@ LOCAL_APPS = [
     "marketplace.parties",
     "marketplace.demo",
     "marketplace.documents",
+    "marketplace.notifications",
     "listings",
+    "marketplace.pledges",
+    "marketplace.deals",
+    "marketplace.payments",
     "cms",
 ]
 INSTALLED_APPS = DJANGO_APPS + WAGTAIL_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -106,6 +110,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "marketplace.notifications.context_processors.unread_notifications",
+                "marketplace.pledges.context_processors.bank_reviewer",
             ],
         },
     },
@@ -208,6 +214,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "listings.expire_due",
         "schedule": crontab(hour=0, minute=15),  # just after midnight, Asia/Shanghai
     },
+    "mark-overdue-pledges": {
+        "task": "pledges.mark_overdue",
+        "schedule": crontab(hour=0, minute=30),  # loans whose maturity date was yesterday
+    },
+    "asset-expiry-watch": {
+        "task": "listings.asset_expiry_watch",
+        "schedule": crontab(hour=1, minute=0),  # reminders at 90/30 days; expire ended assets
+    },
+    "redeliver-notices": {
+        "task": "notifications.deliver_pending",
+        "schedule": crontab(minute="*/10"),  # notices whose delivery was lost (broker down)
+    },
     "delete-orphan-documents": {
         "task": "documents.delete_orphans",
         "schedule": crontab(hour=3, minute=30),  # files whose upload rolled back afterwards
@@ -232,6 +250,12 @@ DEFAULT_FROM_EMAIL = env(
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")  # localstripe in tests
+# The escrow account buyers pay offline deposits into, quoting the payment's reference.
+OFFLINE_PAYMENT_ACCOUNT = {
+    "name": env("OFFLINE_PAYMENT_ACCOUNT_NAME", default="郑州知识产权交易运营平台（演示）"),
+    "bank": env("OFFLINE_PAYMENT_BANK", default="演示银行郑州分行"),
+    "number": env("OFFLINE_PAYMENT_ACCOUNT_NUMBER", default="0000 0000 0000 0000"),
+}
 
 # --- Wagtail ------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "郑州知识产权交易运营平台"

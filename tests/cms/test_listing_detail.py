@@ -7,6 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from cms.selectors import assets_under_active_pledge
+from tests.factories import PledgeApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def facts(soup: BeautifulSoup, scope: str = ".asset") -> dict[str, str]:
     }
 
 
-def test_detail_shows_the_assets_holder_price_and_disabled_actions(client, market, listing_index):
+def test_detail_shows_the_assets_holder_and_price(client, market, listing_index):
     # given a published listing of a granted invention
     asset = market.asset(
         title="一种锂电池隔膜的制备方法",
@@ -52,10 +53,6 @@ def test_detail_shows_the_assets_holder_price_and_disabled_actions(client, marke
     assert "郑州航港动力电池有限公司" in soup.select_one(".holder-card").get_text()
     assert soup.select_one(".holder-card .verified") is not None
     assert soup.select_one(".price-big").get_text(strip=True) == "¥1,200,000"
-    offer = soup.find("button", string="Make an offer")
-    assert offer is not None
-    assert offer.has_attr("disabled")
-    assert "deals module" in soup.select_one("#cta-note").get_text()
 
 
 def test_detail_in_chinese_uses_wan_yuan(client, market, listing_index):
@@ -66,12 +63,11 @@ def test_detail_in_chinese_uses_wan_yuan(client, market, listing_index):
     assert "¥85,000" in html  # the exact sum beside it
 
 
-def test_a_pledge_listing_offers_to_apply_for_financing(client, market, listing_index):
+def test_a_pledge_listing_shows_the_financing_sought(client, market, listing_index):
     listing = market.publish("质押融资", intent="pledge", asking_price=None)
     _, soup = detail(client, listing, HTTP_ACCEPT_LANGUAGE="en")
     assert soup.select_one(".price-big").get_text(strip=True) == "Negotiable"
-    assert soup.find("button", string="Apply for pledge financing").has_attr("disabled")
-    assert soup.find("button", string="Make an offer") is None
+    assert "Financing sought" in soup.select_one(".price-card").get_text()
 
 
 def test_a_package_lists_every_asset(client, market, listing_index):
@@ -139,6 +135,29 @@ def test_unknown_listing_ids_are_404(client, listing_index, pk):
     assert client.get(f"/listings/{pk}/").status_code == 404
 
 
-def test_no_asset_is_under_an_active_pledge_until_the_pledges_app_exists(market):
+@pytest.mark.parametrize(
+    ("state", "pledged"),
+    [
+        ("contract_signed", False),
+        ("registered", True),
+        ("disbursed", True),
+        ("overdue", True),
+        ("defaulted", True),
+        ("repaid", False),
+        ("released", False),
+    ],
+)
+def test_an_asset_is_under_an_active_pledge_from_registration_to_repayment(
+    client, market, listing_index, state, pledged
+):
+    # given a published listing of two assets, the first pledged in `state`
     assets = [market.asset(), market.asset()]
-    assert assets_under_active_pledge(assets=assets) == {asset.pk: False for asset in assets}
+    listing = market.publish("质押中的专利", assets=assets)
+    PledgeApplicationFactory(applicant=listing.holder, state=state, assets=[assets[0]])
+
+    # then the selector and the page say so for that asset only
+    assert assets_under_active_pledge(assets=assets) == {assets[0].pk: pledged, assets[1].pk: False}
+    _, soup = detail(client, listing, HTTP_ACCEPT_LANGUAGE="en")
+    rows = [facts(box, "dl") for box in soup.select(".asset")]
+    shown = {row["Number"]: row["Under an active pledge"] for row in rows}
+    assert shown == {assets[0].number: "Yes" if pledged else "No", assets[1].number: "No"}

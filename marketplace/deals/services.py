@@ -1,0 +1,582 @@
+"""Every write to transfer and licence deals.
+
+As for pledge applications, a transition locks the deal, checks who acts and whether the
+state allows the move, checks the rules, runs the transition (django-fsm-log writes the
+audit row), saves and queues the notice to the party that acts next — one transaction.
+
+Who acts: members of the buyer propose and withdraw; members of the seller accept and
+decline; each party signs for itself (the contract counts as signed when both have); either
+party files the recordal and records completion; either party or platform staff cancel.
+The deposit is marked paid by the payments app (Stripe webhook or staff confirming an
+offline transfer), never by a party.
+
+Rules (DESIGN.md): buyer ≠ seller; an asset under an active pledge is transferred or
+licensed only with the pledgee bank's recorded consent (Civil Code art. 444); an
+exclusive (or sole) licence in force excludes any further licence of the asset, and a new
+exclusive or sole licence needs an asset without licences in force.
+"""
+
+import datetime
+from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import ConcurrentTransition, can_proceed
+
+from listings.models import IPAsset, LicenceType, Listing, ListingIntent, ListingState
+from listings.services import assets_change_holder, listing_close
+from marketplace.notifications.services import notify_organizations
+from marketplace.parties.models import (
+    Membership,
+    MembershipRole,
+    Organization,
+    User,
+    VerificationState,
+)
+from marketplace.pledges.models import PledgeConsent, PledgedAsset
+
+from .models import (
+    COMMITTED_DEAL_STATES,
+    OPEN_DEAL_STATES,
+    Deal,
+    DealKind,
+    DealState,
+    Licence,
+)
+
+MAX_PRICE = Decimal("9999999999999999.99")
+DEFAULT_DEPOSIT_RATE = Decimal("0.10")  # 10 % of the price unless the seller sets another
+EXCLUSIVE_TYPES = (LicenceType.EXCLUSIVE, LicenceType.SOLE)
+
+Side = Literal["buyer", "seller", "either", "either_or_staff", "system"]
+
+SELLER_URL = BUYER_URL = "/workspace/deals/{pk}/"
+
+
+# --- who may act ---------------------------------------------------------------------------
+
+
+def _member_of(user: User | None, organization_id: int) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and Membership.objects.filter(user=user, organization_id=organization_id)
+        .exclude(role=MembershipRole.REVIEWER)
+        .exists()
+    )
+
+
+def party_of(*, user: User | None, deal: Deal) -> str | None:
+    """ "buyer", "seller" or None: which side of the deal `user` acts for."""
+    if _member_of(user, deal.seller_id):
+        return "seller"
+    if _member_of(user, deal.buyer_id):
+        return "buyer"
+    return None
+
+
+def _authorise(*, by: User | None, deal: Deal, side: Side) -> str | None:
+    if side == "system":
+        return None
+    party = party_of(user=by, deal=deal)
+    if side in ("buyer", "seller") and party != side:
+        if side == "buyer":
+            raise PermissionDenied(_("Only the buyer can do this."))
+        raise PermissionDenied(_("Only the seller can do this."))
+    if side == "either" and party is None:
+        raise PermissionDenied(_("Only the parties to the deal can do this."))
+    if side == "either_or_staff" and party is None and not (by is not None and by.is_staff):
+        raise PermissionDenied(_("Only the parties to the deal or platform staff can do this."))
+    return party
+
+
+# --- the rules -----------------------------------------------------------------------------
+
+
+def _listing_assets(listing: Listing, *, lock: bool = False) -> list[IPAsset]:
+    queryset = IPAsset.objects.filter(listings=listing).order_by("pk")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    return list(queryset)
+
+
+def _pledge_errors(deal: Deal, assets: Sequence[IPAsset]) -> list[ValidationError]:
+    """An asset under an active pledge needs the pledgee's consent to this deal."""
+    pledged = (
+        PledgedAsset.objects.filter(asset__in=assets, active=True)
+        .select_related("asset", "application__bank")
+        .order_by("asset_id")
+    )
+    consented = set(
+        PledgeConsent.objects.filter(deal=deal).values_list("application_id", flat=True)
+    )
+    return [
+        ValidationError(
+            _(
+                "%(asset)s is pledged to %(bank)s: it can be transferred or licensed only with "
+                "the bank's consent (Civil Code art. 444). Ask the bank to record its consent."
+            )
+            % {"asset": row.asset, "bank": row.application.bank.name},
+            code="pledged_without_consent",
+        )
+        for row in pledged
+        if row.application_id not in consented
+    ]
+
+
+def _licence_errors(
+    licence_type: str, assets: Sequence[IPAsset], *, on: datetime.date
+) -> list[ValidationError]:
+    """An exclusive or sole licence in force excludes any other; a new exclusive or sole
+    licence needs an asset without licences in force."""
+    errors: list[ValidationError] = []
+    in_force = Licence.objects.in_force(on=on).filter(asset__in=assets).select_related("asset")
+    for licence in in_force:
+        if licence.licence_type in EXCLUSIVE_TYPES:
+            errors.append(
+                ValidationError(
+                    _(
+                        "%(asset)s is under an %(type)s until %(end)s; "
+                        "no further licence is possible."
+                    )
+                    % {
+                        "asset": licence.asset,
+                        "type": licence.get_licence_type_display(),
+                        "end": licence.end.isoformat() if licence.end else "—",
+                    },
+                    code="exclusive_licence",
+                )
+            )
+        elif licence_type in EXCLUSIVE_TYPES:
+            errors.append(
+                ValidationError(
+                    _(
+                        "%(asset)s is already licensed; "
+                        "an exclusive or sole licence is not possible."
+                    )
+                    % {"asset": licence.asset},
+                    code="already_licensed",
+                )
+            )
+    return errors
+
+
+def _rights_errors(deal: Deal, assets: Sequence[IPAsset]) -> list[ValidationError]:
+    errors = [
+        ValidationError(
+            _("%(asset)s is no longer held by the seller.") % {"asset": asset},
+            code="not_holder",
+        )
+        for asset in assets
+        if asset.holder_id != deal.seller_id
+    ]
+    errors += _pledge_errors(deal, assets)
+    if deal.kind == DealKind.LICENCE:
+        errors += _licence_errors(
+            deal.licence_type, assets, on=deal.licence_start or timezone.localdate()
+        )
+    return errors
+
+
+def _raise(errors: list[ValidationError]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- notices -------------------------------------------------------------------------------
+
+NOTICES: dict[str, tuple[str, Any]] = {
+    "propose": ("seller", gettext_lazy("%(buyer)s made an offer of %(price)s on “%(listing)s”.")),
+    "accept": (
+        "buyer",
+        gettext_lazy("%(seller)s accepted your offer on “%(listing)s”; pay the deposit next."),
+    ),
+    "decline": ("buyer", gettext_lazy("%(seller)s declined your offer on “%(listing)s”.")),
+    "withdraw": ("seller", gettext_lazy("%(buyer)s withdrew the offer on “%(listing)s”.")),
+    "pay_deposit": (
+        "both",
+        gettext_lazy("The deposit for “%(listing)s” is received; sign the contract next."),
+    ),
+    "sign_contract": (
+        "both",
+        gettext_lazy("The contract for “%(listing)s” is signed by both parties."),
+    ),
+    "file_recordal": ("other", gettext_lazy("The recordal for “%(listing)s” is filed.")),
+    "complete": ("both", gettext_lazy("The deal on “%(listing)s” is completed.")),
+    "cancel": ("both", gettext_lazy("The deal on “%(listing)s” was cancelled.")),
+}
+
+
+def _notify(deal: Deal, name: str, by: User | None, party: str | None) -> None:
+    side, message = NOTICES[name]
+    if side == "both":
+        recipients = [deal.seller_id, deal.buyer_id]
+    elif side == "other":
+        recipients = [deal.buyer_id if party == "seller" else deal.seller_id]
+    else:
+        recipients = [deal.seller_id if side == "seller" else deal.buyer_id]
+    notify_organizations(
+        organizations=recipients,
+        event=f"deals.{name}",
+        message=message,
+        params={
+            "listing": deal.listing.title,
+            "buyer": deal.buyer.name,
+            "seller": deal.seller.name,
+            "price": f"¥{deal.price:,.2f}",
+        },
+        url=SELLER_URL.format(pk=deal.pk),
+        actor=by,
+        target=deal,
+    )
+
+
+# --- the transition runner -----------------------------------------------------------------
+
+
+def _run(
+    *,
+    deal: Deal,
+    by: User | None,
+    name: str,
+    side: Side,
+    note: str = "",
+    check: Callable[[Deal], None] | None = None,
+    apply: Callable[[Deal], None] | None = None,
+    after: Callable[[Deal], object] | None = None,
+) -> Deal:
+    try:
+        with transaction.atomic():
+            locked = (
+                Deal.objects.select_for_update(of=("self",))
+                .select_related("listing", "buyer", "seller")
+                .get(pk=deal.pk)
+            )
+            party = _authorise(by=by, deal=locked, side=side)
+            method = getattr(locked, name)
+            if not can_proceed(method, check_conditions=False):
+                raise ValidationError(
+                    _("This deal is “%(state)s”, so that step is not possible now.")
+                    % {"state": locked.get_state_display()},
+                    code="invalid_transition",
+                )
+            if check is not None:
+                check(locked)
+            if apply is not None:
+                apply(locked)
+            method(by=by, description=note)
+            locked.state_changed_at = timezone.now()
+            locked.save()
+            if after is not None:
+                after(locked)
+            _notify(locked, name, by, party)
+    except ConcurrentTransition:
+        raise ValidationError(
+            _("This deal was changed by someone else meanwhile. Reload it and try again."),
+            code="concurrent_transition",
+        ) from None
+    return locked
+
+
+# --- the offer -----------------------------------------------------------------------------
+
+
+def deal_propose(
+    *,
+    by: User,
+    buyer: Organization,
+    listing: Listing,
+    price: Decimal | None,
+    message: str = "",
+    territory: str = "",
+    licence_start: datetime.date | None = None,
+    licence_end: datetime.date | None = None,
+    royalty: str = "",
+) -> Deal:
+    """A member of a verified buyer offers on a published transfer or licence listing of
+    another organisation; one open offer per buyer and listing."""
+    if not _member_of(by, buyer.pk):
+        raise PermissionDenied(_("Only members of the buying organisation can make an offer."))
+    if buyer.pk != listing.holder_id and _member_of(by, listing.holder_id):
+        # One person on both sides of a deal could accept their own offer.
+        raise PermissionDenied(_("A member of the seller cannot make an offer on its listing."))
+    errors: dict[str, list[str]] = {}
+    if buyer.verification_state != VerificationState.VERIFIED:
+        errors["buyer"] = [_("Your organisation must be verified by platform staff first.")]
+    elif buyer.pk == listing.holder_id:
+        errors["buyer"] = [_("An organisation cannot buy its own listing.")]
+    if price is None or price <= 0:
+        errors["price"] = [_("Enter your offer, above zero.")]
+    elif price > MAX_PRICE:
+        errors["price"] = [_("This amount is too large.")]
+    assets = _listing_assets(listing)
+    if listing.intent == ListingIntent.LICENCE:
+        today = timezone.localdate()
+        if not territory.strip():
+            errors["territory"] = [_("Say where the licence applies (e.g. mainland China).")]
+        if licence_start is None or licence_start < today:
+            errors["licence_start"] = [_("The licence starts today or later.")]
+        if licence_end is None or (licence_start and licence_end <= licence_start):
+            errors["licence_end"] = [_("The licence ends after it starts.")]
+        else:
+            expiring = [a for a in assets if a.expiry_date and a.expiry_date < licence_end]
+            if expiring:
+                errors["licence_end"] = [
+                    _("%(asset)s expires on %(expiry)s, before the licence would end.")
+                    % {"asset": expiring[0], "expiry": str(expiring[0].expiry_date)}
+                ]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        listing = Listing.objects.select_for_update().get(pk=listing.pk)
+        if listing.state != ListingState.PUBLISHED or listing.intent not in (
+            ListingIntent.TRANSFER,
+            ListingIntent.LICENCE,
+        ):
+            raise ValidationError(
+                _("Offers are made on published transfer or licence listings only."),
+                code="listing_not_open",
+            )
+        if Deal.objects.filter(listing=listing, buyer=buyer, state__in=OPEN_DEAL_STATES).exists():
+            raise ValidationError(
+                _("Your organisation already has an open offer on this listing."),
+                code="duplicate_offer",
+            )
+        if listing.intent == ListingIntent.LICENCE:
+            _raise(
+                _licence_errors(
+                    listing.licence_type, assets, on=licence_start or timezone.localdate()
+                )
+            )
+        deal = Deal.objects.create(
+            listing=listing,
+            kind=listing.intent,
+            seller_id=listing.holder_id,
+            buyer=buyer,
+            price=price,
+            message=message.strip()[:2000],
+            licence_type=listing.licence_type if listing.intent == ListingIntent.LICENCE else "",
+            territory=territory.strip(),
+            licence_start=licence_start,
+            licence_end=licence_end,
+            royalty=royalty.strip(),
+            created_by=by,
+        )
+        # Proposed under the listing's lock: a second offer of the same buyer waiting for
+        # that lock must find this one open (a deal still "new" would not count).
+        return _run(deal=deal, by=by, name="propose", side="buyer")
+
+
+def deal_accept(
+    *, deal: Deal, by: User, deposit_amount: Decimal | None = None, note: str = ""
+) -> Deal:
+    """The seller accepts; the buyer then owes the deposit (10 % of the price unless the
+    seller sets another amount, at most the price). A transfer listing takes one accepted
+    offer at a time, and so does an exclusive or sole licence listing."""
+    from marketplace.payments.services import payment_deposit_request
+
+    if deposit_amount is not None and deposit_amount <= 0:
+        raise ValidationError({"deposit_amount": [_("The deposit is above zero.")]})
+
+    def check(d: Deal) -> None:
+        if deposit_amount is not None and deposit_amount > d.price:
+            raise ValidationError({"deposit_amount": [_("The deposit cannot exceed the price.")]})
+        if d.listing.state != ListingState.PUBLISHED:
+            raise ValidationError(
+                _("The listing is “%(state)s”; offers on it can no longer be accepted.")
+                % {"state": d.listing.get_state_display()},
+                code="listing_not_open",
+            )
+        one_at_a_time = d.kind == DealKind.TRANSFER or d.licence_type in EXCLUSIVE_TYPES
+
+        def refuse_if_committed() -> None:
+            if one_at_a_time and (
+                Deal.objects.filter(listing_id=d.listing_id, state__in=COMMITTED_DEAL_STATES)
+                .exclude(pk=d.pk)
+                .exists()
+            ):
+                raise ValidationError(
+                    _("Another offer on this listing is already accepted."),
+                    code="already_committed",
+                )
+
+        refuse_if_committed()
+        assets = _listing_assets(d.listing, lock=True)
+        # Two acceptances on one listing (each holding only its own deal's lock) queue up
+        # on the assets' locks: look again now, as the other may have committed meanwhile.
+        refuse_if_committed()
+        _raise(_rights_errors(d, assets))
+
+    def apply(d: Deal) -> None:
+        d.deposit_amount = deposit_amount or max(
+            (d.price * DEFAULT_DEPOSIT_RATE).quantize(Decimal("0.01"), ROUND_HALF_UP),
+            Decimal("0.01"),
+        )
+
+    return _run(
+        deal=deal,
+        by=by,
+        name="accept",
+        side="seller",
+        note=note.strip(),
+        check=check,
+        apply=apply,
+        after=lambda d: payment_deposit_request(deal=d),
+    )
+
+
+def deal_decline(*, deal: Deal, by: User, reason: str) -> Deal:
+    """The seller says no, with a reason the buyer reads."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the buyer a reason.")]})
+    return _run(deal=deal, by=by, name="decline", side="seller", note=reason.strip())
+
+
+def deal_withdraw(*, deal: Deal, by: User, note: str = "") -> Deal:
+    """The buyer takes the offer back before the seller answers."""
+    return _run(deal=deal, by=by, name="withdraw", side="buyer", note=note.strip())
+
+
+def deal_pay_deposit(*, deal: Deal, by: User | None = None) -> Deal:
+    """The deposit arrived (called by the payments app only: the Stripe webhook, or staff
+    confirming an offline transfer)."""
+    return _run(deal=deal, by=by, name="pay_deposit", side="system")
+
+
+def deal_sign(*, deal: Deal, by: User) -> Deal:
+    """A party records that it signed the contract; when both have, the deal moves to
+    contract_signed. Signing twice changes nothing."""
+    with transaction.atomic():
+        locked = (
+            Deal.objects.select_for_update(of=("self",))
+            .select_related("listing", "buyer", "seller")
+            .get(pk=deal.pk)
+        )
+        party = _authorise(by=by, deal=locked, side="either")
+        if locked.state != DealState.DEPOSIT_PAID:
+            raise ValidationError(
+                _("This deal is “%(state)s”, so that step is not possible now.")
+                % {"state": locked.get_state_display()},
+                code="invalid_transition",
+            )
+        now = timezone.now()
+        if party == "seller" and locked.seller_signed_at is None:
+            locked.seller_signed_at = now
+        elif party == "buyer" and locked.buyer_signed_at is None:
+            locked.buyer_signed_at = now
+        else:
+            return locked
+        locked.save(update_fields=["seller_signed_at", "buyer_signed_at", "updated_at"])
+        if locked.signed_by_both():
+            # Both signatures are in: the transition, under the lock already held.
+            return _run(deal=locked, by=by, name="sign_contract", side="either")
+        notify_organizations(
+            organizations=[locked.buyer_id if party == "seller" else locked.seller_id],
+            event="deals.signed_by_one",
+            message=gettext_lazy(
+                "%(party)s signed the contract for “%(listing)s”; your signature is awaited."
+            ),
+            params={
+                "party": (locked.seller if party == "seller" else locked.buyer).name,
+                "listing": locked.listing.title,
+            },
+            url=SELLER_URL.format(pk=locked.pk),
+            actor=by,
+            target=locked,
+        )
+    return locked
+
+
+def deal_file_recordal(
+    *, deal: Deal, by: User, recordal_number: str, recordal_date: datetime.date
+) -> Deal:
+    """A party records that the transfer or licence was filed for recordal with the
+    authority (CNIPA for patents and trademarks, the copyright office for works)."""
+    if not recordal_number.strip():
+        raise ValidationError({"recordal_number": [_("Enter the recordal number.")]})
+    if recordal_date is None:
+        raise ValidationError({"recordal_date": [_("Enter the filing date.")]})
+    if recordal_date > timezone.localdate():
+        raise ValidationError({"recordal_date": [_("This date cannot be in the future.")]})
+
+    def apply(d: Deal) -> None:
+        d.recordal_number = recordal_number.strip()
+        d.recordal_date = recordal_date
+
+    return _run(deal=deal, by=by, name="file_recordal", side="either", apply=apply)
+
+
+def deal_complete(*, deal: Deal, by: User) -> Deal:
+    """The recordal took effect. A transfer moves the assets to the buyer; a licence
+    creates one Licence per asset; the listing closes and other open offers on it are
+    declined. The pledge and licence rules are checked once more, on locked assets."""
+    assets: list[IPAsset] = []
+
+    def check(d: Deal) -> None:
+        # Lock the waiting offers this completion will decline before the assets, the
+        # order deal_accept locks in (its offer, then the assets): else an acceptance
+        # holding its offer and a completion holding the assets wait for each other.
+        list(
+            Deal.objects.select_for_update(of=("self",))
+            .filter(listing_id=d.listing_id, state=DealState.PROPOSED)
+            .exclude(pk=d.pk)
+            .order_by("pk")
+        )
+        assets.extend(_listing_assets(d.listing, lock=True))
+        _raise(_rights_errors(d, assets))
+
+    def after(d: Deal) -> None:
+        if d.kind == DealKind.TRANSFER:
+            assets_change_holder(assets=assets, new_holder=d.buyer)
+        else:
+            Licence.objects.bulk_create(
+                [
+                    Licence(
+                        asset=asset,
+                        deal=d,
+                        licensor=d.seller,
+                        licensee=d.buyer,
+                        licence_type=d.licence_type,
+                        territory=d.territory,
+                        start=d.licence_start or timezone.localdate(),
+                        end=d.licence_end,
+                        royalty=d.royalty,
+                        recordal_number=d.recordal_number,
+                    )
+                    for asset in assets
+                ]
+            )
+        if d.listing.state == ListingState.PUBLISHED:
+            listing_close(listing=d.listing, by=by, note=str(d))
+        for other in Deal.objects.filter(listing_id=d.listing_id, state=DealState.PROPOSED):
+            _run(
+                deal=other,
+                by=None,
+                name="decline",
+                side="system",
+                note=_("The listing closed: another deal on it completed."),
+            )
+
+    return _run(deal=deal, by=by, name="complete", side="either", check=check, after=after)
+
+
+def deal_cancel(*, deal: Deal, by: User, reason: str) -> Deal:
+    """A party (or staff) calls the deal off after acceptance and before the recordal;
+    a paid deposit is refunded, an unpaid one is no longer requested."""
+    from marketplace.payments.services import payment_deposit_unwind
+
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give a reason for the cancellation.")]})
+    return _run(
+        deal=deal,
+        by=by,
+        name="cancel",
+        side="either_or_staff",
+        note=reason.strip(),
+        after=lambda d: payment_deposit_unwind(deal=d),
+    )

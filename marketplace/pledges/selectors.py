@@ -1,0 +1,138 @@
+"""Reads for pledge applications, each with what its page needs (a fixed number of queries)."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from listings.models import IPAsset
+from marketplace.parties.models import Membership, MembershipRole, User
+
+from .models import PledgeApplication, PledgedAsset, PledgeState
+
+BANK_QUEUE_SORTS = {
+    "oldest": ("state_changed_at", "pk"),  # longest in its state first (the default)
+    "newest": ("-state_changed_at", "-pk"),
+    "amount": ("-requested_amount", "pk"),
+}
+
+
+def reviewer_bank_ids(*, user: User) -> list[int]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        Membership.objects.filter(
+            user=user, role=MembershipRole.REVIEWER, organization__kind="bank"
+        ).values_list("organization_id", flat=True)
+    )
+
+
+def _assets_prefetch() -> Prefetch[Any]:
+    return Prefetch("assets", queryset=IPAsset.objects.order_by("pk"))
+
+
+def pledges_for_bank(
+    *, user: User, state: str = "", sort: str = "oldest", mine: bool = False
+) -> QuerySet[PledgeApplication]:
+    """Applications addressed to the banks `user` reviews for, never drafts (the bank
+    does not see a draft); optionally one state, or only those `user` claimed."""
+    queryset = (
+        PledgeApplication.objects.filter(bank_id__in=reviewer_bank_ids(user=user))
+        .exclude(state=PledgeState.DRAFT)
+        .select_related("applicant", "bank", "reviewer")
+        .prefetch_related(_assets_prefetch())
+    )
+    if state:
+        queryset = queryset.filter(state=state)
+    if mine:
+        queryset = queryset.filter(reviewer=user)
+    return queryset.order_by(*BANK_QUEUE_SORTS.get(sort, BANK_QUEUE_SORTS["oldest"]))
+
+
+def pledge_counts_for_bank(*, user: User) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = (
+        PledgeApplication.objects.filter(bank_id__in=reviewer_bank_ids(user=user))
+        .exclude(state=PledgeState.DRAFT)
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows.values_list("state", "n"))
+
+
+def pledge_for_bank_reviewer(*, user: User, pk: int) -> PledgeApplication:
+    """DoesNotExist unless `user` reviews for the bank it is addressed to (→ 404)."""
+    return (
+        PledgeApplication.objects.filter(bank_id__in=reviewer_bank_ids(user=user))
+        .exclude(state=PledgeState.DRAFT)
+        .select_related("applicant", "bank", "reviewer", "listing")
+        .prefetch_related(_assets_prefetch())
+        .get(pk=pk)
+    )
+
+
+def _holder_org_ids(user: User) -> QuerySet[Membership, Any]:
+    return (
+        Membership.objects.filter(user=user)
+        .exclude(role=MembershipRole.REVIEWER)
+        .values("organization_id")
+    )
+
+
+def pledges_for_holder(*, user: User) -> QuerySet[PledgeApplication]:
+    if not user.is_authenticated:
+        return PledgeApplication.objects.none()
+    return (
+        PledgeApplication.objects.filter(applicant_id__in=_holder_org_ids(user))
+        .select_related("applicant", "bank")
+        .prefetch_related(_assets_prefetch())
+        .order_by("-created_at", "-pk")
+    )
+
+
+def pledge_for_holder(*, user: User, pk: int) -> PledgeApplication:
+    """DoesNotExist unless `user` is a member of the applicant (→ 404)."""
+    if not user.is_authenticated:
+        raise PledgeApplication.DoesNotExist
+    return (
+        PledgeApplication.objects.filter(applicant_id__in=_holder_org_ids(user))
+        .select_related("applicant", "bank", "reviewer", "listing")
+        .prefetch_related(_assets_prefetch())
+        .get(pk=pk)
+    )
+
+
+def prior_pledges_of_assets(*, application: PledgeApplication) -> QuerySet[PledgedAsset]:
+    """Other applications that pledged (or asked to pledge) the same assets, for the
+    reviewer: which bank, what state, when — any bank's, as the public pledge register
+    would show them, but without amounts of other banks' loans."""
+    return (
+        PledgedAsset.objects.filter(asset__in=application.assets.all())
+        .exclude(application=application)
+        .exclude(application__state=PledgeState.DRAFT)
+        .select_related("asset", "application__bank")
+        .order_by("-application__created_at")
+    )
+
+
+def assets_under_active_pledge(*, assets: Iterable[IPAsset]) -> dict[int, bool]:
+    """Whether each asset is under an active pledge (one query for all of them)."""
+    pks = [asset.pk for asset in assets]
+    active = set(
+        PledgedAsset.objects.filter(asset_id__in=pks, active=True).values_list(
+            "asset_id", flat=True
+        )
+    )
+    return {pk: pk in active for pk in pks}
+
+
+def active_pledges_of_assets(*, assets: Iterable[IPAsset]) -> QuerySet[PledgedAsset]:
+    return PledgedAsset.objects.filter(
+        asset__in=[a.pk for a in assets], active=True
+    ).select_related("application__bank", "asset")
+
+
+def open_applications_filter() -> Q:
+    return ~Q(state__in=[PledgeState.DRAFT])

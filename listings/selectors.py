@@ -208,6 +208,15 @@ def _state_labels(model: type[Model]) -> dict[str, str]:
     return {}
 
 
+# A state an object only passes through inside the service that creates it (a deal is
+# created "new" and proposed at once): its entry reads as the first state, not "New → …".
+CREATION_STATES = frozenset({"new"})
+
+
+def _shown_source(state: str | None) -> str:
+    return "" if not state or state in CREATION_STATES else state
+
+
 def timeline_for(*, obj: Model) -> list[TimelineEntry]:
     """The audit rows (django-fsm-log) of `obj`, oldest first, in one query (plus the
     content type, which Django caches)."""
@@ -218,8 +227,8 @@ def timeline_for(*, obj: Model) -> list[TimelineEntry]:
             timestamp=row.timestamp,
             by=row.by,
             transition=row.transition,
-            source_state=row.source_state or "",
-            source_label=labels.get(row.source_state or "", row.source_state or ""),
+            source_state=_shown_source(row.source_state),
+            source_label=labels.get(_shown_source(row.source_state), row.source_state or ""),
             state=row.state,
             state_label=labels.get(row.state, row.state),
             note=row.description or "",

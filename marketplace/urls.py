@@ -32,9 +32,13 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("files/", include("marketplace.documents.urls")),
+    path("notifications/", include("marketplace.notifications.urls")),
     path("", include("cms.urls")),
     path("", include("marketplace.parties.urls")),
     path("", include("listings.urls")),
+    path("", include("marketplace.pledges.urls")),
+    path("", include("marketplace.deals.urls")),
+    path("bank/", include("marketplace.pledges.bank_urls")),
 ]
 
 if settings.DEBUG:

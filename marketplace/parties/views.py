@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from listings.selectors import assets_for_organizations, listings_for_organizations
+from marketplace.deals.selectors import deals_for_user
+from marketplace.pledges.selectors import pledges_for_holder
 
 from . import services
 from .forms import OrganizationRegistrationForm
@@ -14,6 +16,7 @@ from .http import AuthenticatedHttpRequest
 from .selectors import memberships_for_user
 
 WORKSPACE_LISTINGS = 10  # the newest shown on the workspace home; the rest are a click away
+WORKSPACE_ROWS = 5  # newest pledge applications and deals on the workspace home
 
 
 @login_required
@@ -24,10 +27,19 @@ def workspace(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The newest listings with their holder in one query; the list page shows the assets.
     newest = listings_for_organizations(organizations=organizations).prefetch_related(None)
     listings = list(newest[:WORKSPACE_LISTINGS]) if organizations else []
+    pledges = list(pledges_for_holder(user=request.user).prefetch_related(None)[:WORKSPACE_ROWS])
+    deals = list(deals_for_user(user=request.user)[:WORKSPACE_ROWS])
     return render(
         request,
         "parties/workspace.html",
-        {"memberships": memberships, "assets": assets, "listings": listings},
+        {
+            "memberships": memberships,
+            "assets": assets,
+            "listings": listings,
+            "pledges": pledges,
+            "deals": deals,
+            "member_org_ids": {org.pk for org in organizations},
+        },
     )
 
 

@@ -21,6 +21,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.factories.listings import valid_patent_number
+from tests.querycounts import SIGNED_IN_PAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -702,10 +703,12 @@ def _make_listings(n: int):
     return user
 
 
-# Session, user, page count, the page of listings with their holders, their assets.
-LIST_MAX_QUERIES = 5
-# Session, user, memberships with organisations, assets with holders, listings with holders.
-WORKSPACE_MAX_QUERIES = 5
+# Session, user, header (SIGNED_IN_PAGE) + page count, the page of listings with their
+# holders, their assets.
+LIST_MAX_QUERIES = SIGNED_IN_PAGE + 3
+# + memberships with organisations, assets with holders, listings with holders, the newest
+# pledge applications, the newest deals.
+WORKSPACE_MAX_QUERIES = SIGNED_IN_PAGE + 5
 
 
 @pytest.mark.parametrize("n", [5, 40])

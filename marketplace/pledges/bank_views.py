@@ -1,0 +1,378 @@
+"""The bank's review pages: the queue of applications addressed to the user's banks, one
+application's file with the transitions possible now, the pledgee's consent to deals on a
+pledged asset, and documents the bank attaches.
+
+Only reviewers of a bank use these pages. The queue tells anybody else (403) that it is for
+bank reviewers; an application, and every POST on it, is looked up through the user's
+reviewer memberships, so an application of another bank is a 404 (ids reveal nothing).
+Every write is a service call; a service's field errors show next to the form's fields, its
+other errors as messages.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_fsm import can_proceed
+
+from listings.selectors import timeline_for
+from marketplace.deals.models import OPEN_DEAL_STATES, Deal
+from marketplace.documents.models import Document
+from marketplace.documents.services import document_upload
+from marketplace.documents.uploadhandlers import SizeLimitUploadHandler
+from marketplace.documents.validators import MAX_DOCUMENT_SIZE
+from marketplace.parties.http import AuthenticatedHttpRequest
+
+from . import services
+from .bank_forms import TRANSITION_FORMS, BankDocumentUploadForm, ConsentForm, TransitionForm
+from .models import PledgeApplication, PledgeConsent, PledgeState
+from .selectors import (
+    BANK_QUEUE_SORTS,
+    pledge_counts_for_bank,
+    pledge_for_bank_reviewer,
+    pledges_for_bank,
+    prior_pledges_of_assets,
+    reviewer_bank_ids,
+)
+
+QUEUE_PER_PAGE = 25
+
+# The states a bank sees (never a holder's draft), in the queue's tab order.
+QUEUE_STATES = [state for state in PledgeState if state != PledgeState.DRAFT]
+# Tabs shown even when empty: the bank's own work.
+ALWAYS_SHOWN_STATES = (PledgeState.SUBMITTED, PledgeState.UNDER_REVIEW)
+
+QUEUE_SORT_LABELS = {
+    "oldest": gettext_lazy("Longest in its state first"),
+    "newest": gettext_lazy("Most recent change first"),
+    "amount": gettext_lazy("Largest amount first"),
+}
+
+# The service that runs each transition (the form's fields are its keyword arguments).
+SERVICES: dict[str, Callable[..., PledgeApplication]] = {
+    "claim": services.pledge_claim,
+    "return_for_info": services.pledge_return_for_info,
+    "approve": services.pledge_approve,
+    "reject": services.pledge_reject,
+    "sign_contract": services.pledge_sign_contract,
+    "register": services.pledge_register,
+    "disburse": services.pledge_disburse,
+    "repay": services.pledge_repay,
+    "release": services.pledge_release,
+    "declare_default": services.pledge_declare_default,
+    "dispose": services.pledge_dispose,
+    "cancel": services.pledge_cancel,
+}
+
+SUCCESS_MESSAGES = {
+    "claim": gettext_lazy("You claimed %(application)s; it is yours to review."),
+    "return_for_info": gettext_lazy("%(application)s went back to the holder with your questions."),
+    "approve": gettext_lazy("%(application)s is approved; the holder sees your offer."),
+    "reject": gettext_lazy("%(application)s is rejected."),
+    "sign_contract": gettext_lazy("The contract of %(application)s is recorded."),
+    "register": gettext_lazy("The pledge registration of %(application)s is recorded."),
+    "disburse": gettext_lazy("The disbursement of %(application)s is recorded."),
+    "repay": gettext_lazy("The repayment of %(application)s is recorded."),
+    "release": gettext_lazy("The release of the pledge of %(application)s is recorded."),
+    "declare_default": gettext_lazy("%(application)s is declared in default."),
+    "dispose": gettext_lazy("The disposal of the assets of %(application)s is recorded."),
+    "cancel": gettext_lazy("%(application)s is cancelled."),
+}
+
+
+def _not_a_reviewer(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(request, "pledges/bank/not_reviewer.html", status=403)
+
+
+def _application_or_404(request: AuthenticatedHttpRequest, pk: int) -> PledgeApplication:
+    try:
+        return pledge_for_bank_reviewer(user=request.user, pk=pk)
+    except PledgeApplication.DoesNotExist:
+        raise Http404 from None
+
+
+def _detail_url(application: PledgeApplication, anchor: str = "") -> str:
+    url = reverse("bank:application", args=[application.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+# --- the queue -------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    bank_ids = reviewer_bank_ids(user=request.user)
+    if not bank_ids:
+        return _not_a_reviewer(request)
+    # Whatever the query string holds, an unknown value means "no filter" / the default.
+    state = request.GET.get("state", "")
+    if state not in QUEUE_STATES:
+        state = ""
+    sort = request.GET.get("sort", "")
+    if sort not in BANK_QUEUE_SORTS:
+        sort = "oldest"
+    mine = request.GET.get("mine") == "1"
+
+    applications = pledges_for_bank(user=request.user, state=state, sort=sort, mine=mine)
+    page = Paginator(applications, QUEUE_PER_PAGE).get_page(request.GET.get("page"))
+    counts = pledge_counts_for_bank(user=request.user)
+    tabs = [
+        {"state": value, "label": PledgeState(value).label, "count": counts.get(value, 0)}
+        for value in QUEUE_STATES
+        if counts.get(value) or value in ALWAYS_SHOWN_STATES or value == state
+    ]
+    return render(
+        request,
+        "pledges/bank/queue.html",
+        {
+            "page": page,
+            "tabs": tabs,
+            "total": sum(counts.values()),
+            "state": state,
+            "sort": sort,
+            "sorts": QUEUE_SORT_LABELS,
+            "mine": mine,
+            "several_banks": len(bank_ids) > 1,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# --- one application -------------------------------------------------------------------
+
+
+def _documents(application: PledgeApplication, user: Any) -> QuerySet[Document]:
+    """The application's documents and its assets' certificates that `user` may read."""
+    asset_ids = [asset.pk for asset in application.assets.all()]
+    return (
+        Document.objects.visible_to(user)
+        .filter(Q(pledge_application=application) | Q(asset_id__in=asset_ids))
+        .select_related("asset", "uploaded_by", "organization")
+        .order_by("-uploaded_at", "-pk")
+    )
+
+
+def _open_deals(application: PledgeApplication) -> list[Deal]:
+    """Open deals on listings that contain an asset of this application: the transfers and
+    licences that need the pledgee's consent (Civil Code art. 444)."""
+    asset_ids = [asset.pk for asset in application.assets.all()]
+    return list(
+        Deal.objects.filter(state__in=OPEN_DEAL_STATES, listing__assets__in=asset_ids)
+        .select_related("listing", "buyer", "seller")
+        .distinct()
+        .order_by("created_at", "pk")
+    )
+
+
+def _transition_forms(
+    application: PledgeApplication, bound: TransitionForm | None
+) -> list[TransitionForm]:
+    """A form for each transition possible from the application's state (the reviewer's
+    bound form in place of its fresh one)."""
+    forms = []
+    for action, form_class in TRANSITION_FORMS.items():
+        if not can_proceed(getattr(application, action)):
+            continue
+        if bound is not None and bound.action == action:
+            forms.append(bound)
+        else:
+            forms.append(form_class(application=application))
+    return forms
+
+
+def _render_detail(
+    request: AuthenticatedHttpRequest,
+    application: PledgeApplication,
+    *,
+    bound: TransitionForm | None = None,
+    upload_form: BankDocumentUploadForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    today = timezone.localdate()
+    prior = list(prior_pledges_of_assets(application=application))
+    pledged_elsewhere = {row.asset_id for row in prior if row.active}
+    assets = list(application.assets.all())
+    for asset in assets:
+        asset.pledged_elsewhere = asset.pk in pledged_elsewhere  # type: ignore[attr-defined]
+    own_banks = set(reviewer_bank_ids(user=request.user))
+
+    deals: list[Deal] = []
+    consents: list[PledgeConsent] = list(
+        application.consents.select_related("deal__listing", "deal__buyer", "given_by").order_by(
+            "created_at", "pk"
+        )
+    )
+    if application.is_active_pledge:
+        consented = {consent.deal_id for consent in consents}
+        deals = _open_deals(application)
+        for deal in deals:
+            deal.consented = deal.pk in consented  # type: ignore[attr-defined]
+
+    forms = _transition_forms(application, bound)
+    if bound is not None and bound.errors and bound not in forms:
+        # The step is no longer possible (someone moved the file meanwhile): say so.
+        messages.error(
+            request,
+            _("This application is “%(state)s”, so that step is not possible now.")
+            % {"state": application.get_state_display()},
+        )
+    return render(
+        request,
+        "pledges/bank/application_detail.html",
+        {
+            "application": application,
+            "assets": assets,
+            "prior_pledges": prior,
+            "own_banks": own_banks,
+            "documents": list(_documents(application, request.user)),
+            "upload_form": upload_form or BankDocumentUploadForm(),
+            "transition_forms": forms,
+            "deals": deals,
+            "consents": consents,
+            "timeline": timeline_for(obj=application),
+            "today": today,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _application_or_404(request, pk))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def application_transition(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    """Runs one transition. Success: a message and back to the file. A service's field
+    errors: the file again with the bound form (200); its other errors (already claimed,
+    a double pledge, a step no longer possible): the file again with them as messages.
+
+    A GET (the language switch or a reload of a page re-rendered here) goes to the file."""
+    application = _application_or_404(request, pk)
+    form_class = TRANSITION_FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    if request.method != "POST":
+        return redirect(_detail_url(application))
+    form = form_class(request.POST, application=application)
+    if form.is_valid():
+        try:
+            application = SERVICES[action](
+                application=application, by=request.user, **form.cleaned_data
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                form.apply_service_error(error)
+            else:
+                for message in error.messages:
+                    messages.error(request, message)
+        else:
+            messages.success(request, SUCCESS_MESSAGES[action] % {"application": application})
+            return redirect(_detail_url(application))
+    # Show the file as it is now: another reviewer may have moved it meanwhile.
+    return _render_detail(request, _application_or_404(request, pk), bound=form)
+
+
+@login_required
+@require_POST
+def consent_give(request: AuthenticatedHttpRequest, pk: int, deal_pk: int) -> HttpResponse:
+    """The pledgee bank consents to one deal on a listing of a pledged asset."""
+    application = _application_or_404(request, pk)
+    asset_ids = [asset.pk for asset in application.assets.all()]
+    deal = (
+        Deal.objects.filter(pk=deal_pk, listing__assets__in=asset_ids)
+        .select_related("listing")
+        .distinct()
+        .first()
+    )
+    if deal is None:
+        raise Http404
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("note", []):
+            messages.error(request, str(error))
+        return redirect(_detail_url(application, "consent"))
+    try:
+        services.pledge_consent_give(
+            application=application, deal=deal, by=request.user, note=form.cleaned_data["note"]
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Consent to %(deal)s on “%(listing)s” is recorded.")
+            % {"deal": deal, "listing": deal.listing.title},
+        )
+    return redirect(_detail_url(application, "consent"))
+
+
+# --- documents -------------------------------------------------------------------------
+
+
+# The size limit must be in place before anything reads the body, and the CSRF check reads
+# it; so the outer view is exempt and the inner one is protected (as Django's docs show).
+@csrf_exempt
+@login_required
+@require_POST
+def document_upload_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    size_limit = SizeLimitUploadHandler(request, limit=MAX_DOCUMENT_SIZE)
+    request.upload_handlers.insert(0, size_limit)
+    return _document_upload(request, pk=pk, size_limit=size_limit)
+
+
+@csrf_protect
+def _document_upload(
+    request: AuthenticatedHttpRequest, *, pk: int, size_limit: SizeLimitUploadHandler
+) -> HttpResponse:
+    application = _application_or_404(request, pk)
+    form = BankDocumentUploadForm(request.POST, request.FILES)
+    if size_limit.exceeded:
+        messages.error(
+            request,
+            _("The file is too large: at most %(limit)s.")
+            % {"limit": filesizeformat(MAX_DOCUMENT_SIZE)},
+        )
+    elif not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else str(error))
+    else:
+        try:
+            document = document_upload(
+                by=request.user,
+                organization=application.bank,
+                pledge_application=application,
+                kind=form.cleaned_data["kind"],
+                uploaded_file=form.cleaned_data["file"],
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Uploaded %(name)s.") % {"name": document.original_name})
+    return redirect(_detail_url(application, "documents"))

@@ -1,0 +1,383 @@
+"""The holder's side of pledge financing in the workspace: applications to banks.
+
+Every page is for members of the applicant only (a bank reviewer's membership does not
+count): the selectors look applications up through the user's memberships, so anybody
+else gets a 404 and learns nothing about which ids exist. Writes go through the services;
+their errors show next to the fields they name, or as messages for a step that is not
+possible.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from listings.models import IPAsset, Listing, ListingIntent, ListingState
+from listings.selectors import (
+    assets_for_organizations,
+    listings_for_organizations,
+    timeline_for,
+)
+from marketplace.documents import services as document_services
+from marketplace.documents.forms import DocumentUploadForm
+from marketplace.documents.models import Document, DocumentKind
+from marketplace.documents.uploadhandlers import SizeLimitUploadHandler
+from marketplace.documents.validators import MAX_DOCUMENT_SIZE
+from marketplace.parties.http import AuthenticatedHttpRequest
+from marketplace.parties.models import (
+    Membership,
+    MembershipRole,
+    Organization,
+    OrganizationKind,
+    User,
+    VerificationState,
+)
+
+from . import services
+from .forms import PledgeApplicationForm, PledgeNoteForm
+from .models import PledgeApplication
+from .selectors import assets_under_active_pledge, pledge_for_holder, pledges_for_holder
+
+APPLICATIONS_PER_PAGE = 25
+MAX_ID = 2**63 - 1  # a larger number in the query string cannot be a row's id
+
+
+# --- reads the pages share -------------------------------------------------------------
+
+
+def _application_or_404(request: AuthenticatedHttpRequest, pk: int) -> PledgeApplication:
+    try:
+        return pledge_for_holder(user=request.user, pk=pk)
+    except PledgeApplication.DoesNotExist:
+        raise Http404 from None
+
+
+def _holder_organizations(user: User) -> QuerySet[Organization]:
+    """The organisations `user` may apply for: where they are an owner or a member (a
+    bank's reviewer reviews; they do not borrow for the bank)."""
+    memberships = (
+        Membership.objects.filter(user=user)
+        .exclude(role=MembershipRole.REVIEWER)
+        .values("organization_id")
+    )
+    return Organization.objects.filter(pk__in=memberships).order_by("name", "pk")
+
+
+def _banks() -> QuerySet[Organization]:
+    return Organization.objects.filter(
+        kind=OrganizationKind.BANK, verification_state=VerificationState.VERIFIED
+    ).order_by("name", "pk")
+
+
+def _pledged_ids(assets: QuerySet[IPAsset]) -> set[int]:
+    return {pk for pk, active in assets_under_active_pledge(assets=assets).items() if active}
+
+
+def _query_id(request: AuthenticatedHttpRequest, name: str) -> int | None:
+    """An id from the query string; None for anything that is not one."""
+    value = request.GET.get(name, "")
+    if value.isascii() and value.isdigit() and int(value) <= MAX_ID:
+        return int(value)
+    return None
+
+
+def _detail(application: PledgeApplication) -> HttpResponse:
+    return redirect("pledges:workspace_detail", pk=application.pk)
+
+
+# --- list and detail -------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    applications = pledges_for_holder(user=request.user)
+    page = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "pledges/workspace/application_list.html", {"page": page})
+
+
+@login_required
+@require_safe
+def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    application = _application_or_404(request, pk)
+    documents = (
+        Document.objects.visible_to(request.user)
+        .filter(pledge_application=application)
+        .select_related("uploaded_by")
+        .order_by("-uploaded_at", "-pk")
+    )
+    return render(
+        request,
+        "pledges/workspace/application_detail.html",
+        {
+            "application": application,
+            "assets": list(application.assets.all()),
+            "documents": documents,
+            "upload_form": DocumentUploadForm(initial={"kind": DocumentKind.FINANCIAL_STATEMENT}),
+            "timeline": timeline_for(obj=application),
+        },
+    )
+
+
+# --- creating and editing --------------------------------------------------------------
+
+
+def _initial_from_query(
+    request: AuthenticatedHttpRequest, *, assets: QuerySet[IPAsset], listings: QuerySet[Listing]
+) -> tuple[dict[str, Any], Listing | None]:
+    """`?listing=<id>` (a published pledge listing of one of my organisations) or
+    `?asset=<id>` (an asset of one of them) preselect what the holder applies with. An id
+    of anybody else's is a 404; anything that is not an id is ignored."""
+    if (listing_id := _query_id(request, "listing")) is not None:
+        listing = get_object_or_404(listings, pk=listing_id)
+        initial = {
+            "applicant": listing.holder_id,
+            "listing": listing.pk,
+            "assets": [asset.pk for asset in listing.assets.all()],
+            "requested_amount": listing.asking_price,
+        }
+        return initial, listing
+    if (asset_id := _query_id(request, "asset")) is not None:
+        asset = get_object_or_404(assets, pk=asset_id)
+        return {"applicant": asset.holder_id, "assets": [asset.pk]}, None
+    return {}, None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    applicants = _holder_organizations(request.user)
+    if not applicants.exists():
+        messages.info(request, _("Register your organisation first."))
+        return redirect("parties:organization_register")
+    assets = assets_for_organizations(organizations=applicants)
+    listings = listings_for_organizations(organizations=applicants).filter(
+        intent=ListingIntent.PLEDGE, state=ListingState.PUBLISHED
+    )
+    initial, listing = _initial_from_query(request, assets=assets, listings=listings)
+    form = PledgeApplicationForm(
+        request.POST or None,
+        initial=initial,
+        applicants=applicants,
+        banks=_banks(),
+        assets=assets,
+        listings=listings,
+        pledged_asset_ids=_pledged_ids(assets),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            application = services.pledge_application_create(
+                by=request.user,
+                applicant=data["applicant"],
+                bank=data["bank"],
+                assets=list(data["assets"]),
+                requested_amount=data["requested_amount"],
+                term_months=data["term_months"],
+                purpose=data["purpose"],
+                listing=data.get("listing"),
+            )
+        except ValidationError as error:
+            form.apply_service_error(error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            if request.POST.get("action") == "submit":
+                return _submit_new(request, application)
+            messages.success(
+                request,
+                _("Saved the draft %(application)s. Submit it to the bank when it is ready.")
+                % {"application": application},
+            )
+            return _detail(application)
+    return render(
+        request, "pledges/workspace/application_form.html", {"form": form, "listing": listing}
+    )
+
+
+def _submit_new(request: AuthenticatedHttpRequest, application: PledgeApplication) -> HttpResponse:
+    """ "Submit to the bank" on the new form: the draft is saved either way; if the bank
+    cannot have it yet, the page of the draft says why."""
+    try:
+        application = services.pledge_submit(application=application, by=request.user)
+    except ValidationError as error:
+        messages.warning(
+            request,
+            _("Saved the draft %(application)s, but it could not be submitted:")
+            % {"application": application},
+        )
+        for message in error.messages:
+            messages.error(request, message)
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(request, _submitted_message(application))
+    return _detail(application)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    application = _application_or_404(request, pk)
+    if application.state not in services.EDITABLE_STATES:
+        messages.info(
+            request,
+            _("An application that is “%(state)s” cannot be edited.")
+            % {"state": application.get_state_display()},
+        )
+        return _detail(application)
+    assets = assets_for_organizations(organizations=[application.applicant])
+    form = PledgeApplicationForm(
+        request.POST or None,
+        applicants=None,
+        banks=_banks(),
+        assets=assets,
+        pledged_asset_ids=_pledged_ids(assets),
+        application=application,
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        fields["assets"] = list(fields["assets"])
+        try:
+            application = services.pledge_application_update(
+                application=application, by=request.user, **fields
+            )
+        except ValidationError as error:
+            if getattr(error, "code", None) == "not_editable":
+                messages.error(request, " ".join(error.messages))
+                return _detail(application)
+            form.apply_service_error(error)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("Saved %(application)s.") % {"application": application})
+            return _detail(application)
+    return render(
+        request,
+        "pledges/workspace/application_form.html",
+        {"form": form, "application": application},
+    )
+
+
+# --- the holder's transitions ----------------------------------------------------------
+
+# By the name in the URL: the service, and the name it takes the note under (if any).
+TRANSITIONS: dict[str, tuple[Callable[..., PledgeApplication], str]] = {
+    "submit": (services.pledge_submit, ""),
+    "resubmit": (services.pledge_resubmit, "note"),
+    "withdraw": (services.pledge_withdraw, "note"),
+    "cancel": (services.pledge_cancel, "reason"),
+}
+
+
+def _submitted_message(application: PledgeApplication) -> str:
+    return _("%(application)s is sent to %(bank)s for review.") % {
+        "application": application,
+        "bank": application.bank.name,
+    }
+
+
+def _success_message(action: str, application: PledgeApplication) -> str:
+    if action == "resubmit":
+        return _("Your answer is sent; %(application)s is back with %(bank)s.") % {
+            "application": application,
+            "bank": application.bank.name,
+        }
+    if action == "withdraw":
+        return _("%(application)s is withdrawn.") % {"application": application}
+    if action == "cancel":
+        return _("%(application)s is cancelled.") % {"application": application}
+    return _submitted_message(application)
+
+
+@login_required
+@require_POST
+def application_transition(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    application = _application_or_404(request, pk)
+    if action not in TRANSITIONS:
+        raise Http404
+    service, note_argument = TRANSITIONS[action]
+    extra: dict[str, str] = {}
+    if note_argument:
+        note_form = PledgeNoteForm(request.POST)
+        if not note_form.is_valid():
+            for error in note_form.errors["note"]:
+                messages.error(request, str(error))
+            return _detail(application)
+        extra[note_argument] = note_form.cleaned_data["note"]
+    try:
+        application = service(application=application, by=request.user, **extra)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(request, _success_message(action, application))
+    return _detail(application)
+
+
+# --- documents -------------------------------------------------------------------------
+
+
+def _documents_url(application: PledgeApplication) -> str:
+    return reverse("pledges:workspace_detail", args=[application.pk]) + "#documents"
+
+
+# The size limit must be in place before anything reads the body, and the CSRF check reads
+# it; so the outer view is exempt and the inner one is protected (as Django's docs show,
+# and as documents.views.asset_document_upload does).
+@csrf_exempt
+@login_required
+@require_POST
+def application_document_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    size_limit = SizeLimitUploadHandler(request, limit=MAX_DOCUMENT_SIZE)
+    request.upload_handlers.insert(0, size_limit)
+    return _application_document_upload(request, pk=pk, size_limit=size_limit)
+
+
+@csrf_protect
+def _application_document_upload(
+    request: AuthenticatedHttpRequest, *, pk: int, size_limit: SizeLimitUploadHandler
+) -> HttpResponse:
+    application = _application_or_404(request, pk)
+    form = DocumentUploadForm(request.POST, request.FILES)
+    if size_limit.exceeded:
+        messages.error(
+            request,
+            _("The file is too large: at most %(limit)s.")
+            % {"limit": filesizeformat(MAX_DOCUMENT_SIZE)},
+        )
+    elif not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else f"{error}")
+    else:
+        try:
+            document = document_services.document_upload(
+                by=request.user,
+                organization=application.applicant,
+                pledge_application=application,
+                kind=form.cleaned_data["kind"],
+                uploaded_file=form.cleaned_data["file"],
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Uploaded %(name)s.") % {"name": document.original_name})
+    return redirect(_documents_url(application))

@@ -1,0 +1,475 @@
+"""Deals in the Wagtail admin: the index, the review page, staff cancelling a deal through
+deal_cancel (the deposit becomes a pending refund), the transition log, who may see it, and
+the Django admin's read-only deal and licence pages."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from bs4 import BeautifulSoup
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django_fsm_log.models import StateLog
+
+from marketplace.deals.models import Deal, DealState, Licence
+from marketplace.payments.models import Payment, PaymentProvider, PaymentPurpose, PaymentState
+from marketplace.payments.services import payment_deposit_request
+from tests.factories import DealFactory, ListingFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+INDEX = "/admin/deals/"
+LOG = "/admin/transition-log/"
+
+
+def review_url(deal: Deal) -> str:
+    return reverse("deal_moderation:inspect", args=(deal.pk,))
+
+
+def english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def staff():
+    return UserFactory(
+        email="operator@example.com", name="Olga Operator", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return english(client)
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def text_of(response) -> str:
+    return soup(response).get_text(" ", strip=True)
+
+
+def messages_of(response) -> list[str]:
+    return [str(m.message) for m in response.context["messages"]]
+
+
+def in_menu(response, url: str) -> bool:
+    return f'"url": "{url}"' in response.content.decode()
+
+
+def table_rows(response) -> list[str]:
+    return [
+        row.get_text(" ", strip=True) for row in soup(response).select("table.listing tbody tr")
+    ]
+
+
+def index_titles(response) -> set[str]:
+    return {
+        link.get_text(" ", strip=True)
+        for link in soup(response).select("table.listing tbody td.title .title-wrapper a")
+    }
+
+
+def action_buttons(response) -> list[str]:
+    return [b["value"] for b in soup(response).select("button[name=action]")]
+
+
+def _grant(user, *codenames: str) -> None:
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+
+
+def deposit_paid_deal(**fields) -> Deal:
+    """A deal whose offline deposit staff confirmed as received."""
+    deal = DealFactory(state=DealState.DEPOSIT_PAID, **fields)
+    Payment.objects.create(
+        deal=deal,
+        purpose=PaymentPurpose.DEPOSIT,
+        provider=PaymentProvider.OFFLINE,
+        amount=deal.deposit_amount,
+        state=PaymentState.SUCCEEDED,
+    )
+    return deal
+
+
+def licence_listing():
+    return ListingFactory(state="published", intent="licence", licence_type="non_exclusive")
+
+
+# --- the index -----------------------------------------------------------------------------
+
+
+def test_the_index_lists_deals_with_their_facts(staff_client):
+    deal = DealFactory(state=DealState.ACCEPTED, price=Decimal("1234567.50"))
+
+    response = staff_client.get(INDEX)
+
+    assert response.status_code == 200
+    assert in_menu(response, INDEX)
+    (row,) = table_rows(response)
+    for fact in (
+        str(deal),
+        deal.listing.title,
+        "Transfer",
+        deal.seller.name,
+        deal.buyer.name,
+        "¥1,234,567.50",
+        "Accepted",
+    ):
+        assert fact in row, fact
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", {"proposed", "paid", "licence"}),
+        ("state=proposed", {"proposed", "licence"}),
+        ("state=deposit_paid", {"paid"}),
+        ("kind=transfer", {"proposed", "paid"}),
+        ("kind=licence", {"licence"}),
+        ("state=proposed&kind=licence", {"licence"}),
+        ("state=cancelled", set()),
+    ],
+)
+def test_the_index_filters_by_state_and_kind(staff_client, query, expected):
+    deals = {
+        "proposed": DealFactory(),
+        "paid": deposit_paid_deal(),
+        "licence": DealFactory(listing=licence_listing()),
+    }
+
+    response = staff_client.get(f"{INDEX}?{query}")
+
+    assert response.status_code == 200
+    shown = index_titles(response)
+    assert {name for name, deal in deals.items() if str(deal) in shown} == expected
+
+
+def test_the_index_searches_listing_titles_and_parties(staff_client):
+    wanted = DealFactory(listing=ListingFactory(state="published", title="钠离子电池正极材料"))
+    DealFactory()
+
+    response = staff_client.get(f"{INDEX}?q=钠离子")
+
+    assert index_titles(response) == {str(wanted)}
+
+
+def test_no_generic_create_edit_or_delete_exists(staff_client):
+    for name in ("add", "edit", "delete", "copy"):
+        with pytest.raises(NoReverseMatch):
+            reverse(f"deal_moderation:{name}", args=(1,) if name != "add" else ())
+    assert staff_client.get(f"{INDEX}new/").status_code == 404
+
+
+def _index_queries(client, rows: int) -> int:
+    while Deal.objects.count() < rows:
+        DealFactory(state="accepted" if Deal.objects.count() % 2 else "proposed")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(INDEX)
+    assert len(table_rows(response)) == rows
+    return len(captured)
+
+
+def test_the_index_runs_the_same_number_of_queries_for_3_and_30_rows(
+    staff_client, django_assert_max_num_queries
+):
+    few = _index_queries(staff_client, 3)
+    many = _index_queries(staff_client, 30)
+
+    assert many == few
+    with django_assert_max_num_queries(few):
+        staff_client.get(f"{INDEX}?state=proposed&kind=transfer&q=锂电池")
+
+
+# --- the review page -------------------------------------------------------------------------
+
+
+def test_the_review_page_shows_facts_payments_and_the_cancel_action(staff_client):
+    deal = DealFactory(state=DealState.ACCEPTED, message="希望尽快签约")
+    deposit = payment_deposit_request(deal=deal)
+
+    response = staff_client.get(review_url(deal))
+
+    assert response.status_code == 200
+    text = text_of(response)
+    for fact in (
+        deal.listing.title,
+        deal.seller.name,
+        deal.buyer.name,
+        "¥450,000.00",
+        "¥45,000.00",
+        "希望尽快签约",
+        deposit.reference,
+        "Awaiting payment",
+    ):
+        assert fact in text, fact
+    assert action_buttons(response) == ["cancel"]
+    links = {a["href"] for a in soup(response).select("a[href]")}
+    assert reverse("payment_moderation:inspect", args=(deposit.pk,)) in links
+    assert reverse("listing_moderation:inspect", args=(deal.listing_id,)) in links
+
+
+def test_a_licence_deal_shows_its_terms_and_licences(staff_client):
+    listing = licence_listing()
+    deal = DealFactory(
+        listing=listing,
+        state=DealState.COMPLETED,
+        licence_type="non_exclusive",
+        territory="中国大陆",
+        licence_start=timezone.localdate(),
+        licence_end=timezone.localdate() + datetime.timedelta(days=365),
+    )
+    asset = listing.assets.get()
+    Licence.objects.create(
+        asset=asset,
+        deal=deal,
+        licensor=deal.seller,
+        licensee=deal.buyer,
+        licence_type="non_exclusive",
+        territory="中国大陆",
+        start=deal.licence_start,
+    )
+
+    response = staff_client.get(review_url(deal))
+
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "中国大陆" in text
+    assert "Licences granted" in text
+    assert asset.number in text
+    assert action_buttons(response) == []  # a completed deal cannot be cancelled
+
+
+def test_the_review_page_renders_in_chinese(client, staff):
+    deal = deposit_paid_deal()
+    client.force_login(staff)
+
+    response = client.get(review_url(deal))
+
+    assert response.status_code == 200
+    assert 'lang="zh-hans"' in response.content.decode()
+    text = text_of(response)
+    assert "审计记录" in text  # "Audit timeline"
+    assert deal.listing.title in text
+
+
+@pytest.mark.parametrize("state", [DealState.PROPOSED, DealState.COMPLETED, DealState.CANCELLED])
+def test_cancel_is_offered_only_after_acceptance_and_before_the_recordal(staff_client, state):
+    assert action_buttons(staff_client.get(review_url(DealFactory(state=state)))) == []
+
+
+def test_cancelling_a_paid_deal_refunds_the_deposit(
+    staff_client, staff, django_capture_on_commit_callbacks
+):
+    # given a deal whose deposit arrived
+    deal = deposit_paid_deal()
+
+    # when staff cancel it with a reason
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            review_url(deal),
+            {"action": "cancel", "cancel-reason": "卖方专利权属存在争议"},
+            follow=True,
+        )
+
+    # then the deal is cancelled, logged with who and why, and the refund waits for staff
+    deal.refresh_from_db()
+    assert deal.state == DealState.CANCELLED
+    assert deal.last_note == "卖方专利权属存在争议"
+    log = StateLog.objects.for_(deal).get()
+    assert (log.transition, log.source_state, log.state, log.by, log.description) == (
+        "cancel",
+        "deposit_paid",
+        "cancelled",
+        staff,
+        "卖方专利权属存在争议",
+    )
+    refund = Payment.objects.get(deal=deal, purpose=PaymentPurpose.REFUND)
+    assert refund.state == PaymentState.PENDING
+    assert refund.amount == deal.deposit_amount
+    assert any("was cancelled" in m for m in messages_of(response))
+    text = text_of(response)
+    assert "Deposit paid → Cancelled" in text
+    assert "Olga Operator" in text
+    assert refund.reference in text
+    assert action_buttons(response) == []
+
+
+def test_cancelling_an_unpaid_deal_withdraws_the_deposit_request(staff_client):
+    deal = DealFactory(state=DealState.ACCEPTED)
+    deposit = payment_deposit_request(deal=deal)
+
+    staff_client.post(review_url(deal), {"action": "cancel", "cancel-reason": "买方放弃"})
+
+    deal.refresh_from_db()
+    deposit.refresh_from_db()
+    assert deal.state == DealState.CANCELLED
+    assert deposit.state == PaymentState.CANCELLED
+    assert not Payment.objects.filter(deal=deal, purpose=PaymentPurpose.REFUND).exists()
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_cancelling_without_a_reason_shows_the_error_and_changes_nothing(staff_client, reason):
+    deal = deposit_paid_deal()
+
+    response = staff_client.post(review_url(deal), {"action": "cancel", "cancel-reason": reason})
+
+    assert response.status_code == 200
+    assert "Give a reason" in text_of(response)
+    assert any("was not changed" in m for m in messages_of(response))
+    deal.refresh_from_db()
+    assert deal.state == DealState.DEPOSIT_PAID
+    assert not StateLog.objects.for_(deal).exists()
+    assert not Payment.objects.filter(deal=deal, purpose=PaymentPurpose.REFUND).exists()
+
+
+def test_cancelling_a_deal_in_the_wrong_state_is_refused_with_a_message(staff_client):
+    deal = DealFactory(state=DealState.PROPOSED)
+
+    response = staff_client.post(
+        review_url(deal), {"action": "cancel", "cancel-reason": "重复报价"}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == review_url(deal)
+    assert any(
+        "was not cancelled" in m and "so that step is not possible now" in m
+        for m in messages_of(response)
+    ), messages_of(response)
+    deal.refresh_from_db()
+    assert deal.state == DealState.PROPOSED
+    assert not StateLog.objects.for_(deal).exists()
+
+
+# --- the transition log ------------------------------------------------------------------------
+
+
+def test_the_log_filters_deal_transitions_and_links_to_the_review_page(staff_client):
+    deal = deposit_paid_deal()
+    staff_client.post(review_url(deal), {"action": "cancel", "cancel-reason": "双方协商解除"})
+
+    response = staff_client.get(f"{LOG}?transition=cancel")
+
+    (row,) = table_rows(response)
+    assert str(deal) in row
+    assert "Deposit paid" in row
+    assert "双方协商解除" in row
+    links = {a["href"] for a in soup(response).select("table.listing tbody a[href]")}
+    assert review_url(deal) in links
+
+
+# --- who may see it ------------------------------------------------------------------------
+
+
+def test_a_party_who_is_not_staff_gets_no_access(client):
+    deal = deposit_paid_deal()
+    client.force_login(UserFactory())
+
+    for url in (INDEX, review_url(deal)):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+    client.post(review_url(deal), {"action": "cancel", "cancel-reason": "x"})
+    deal.refresh_from_db()
+    assert deal.state == DealState.DEPOSIT_PAID
+
+
+def test_a_cms_editor_who_is_not_staff_gets_permission_denied(client):
+    editor = UserFactory()
+    _grant(editor, "access_admin", "view_deal", "change_deal")
+    deal = deposit_paid_deal()
+    english(client).force_login(editor)
+
+    for url in (INDEX, review_url(deal)):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("wagtailadmin_home")
+    assert not in_menu(client.get("/admin/"), INDEX)
+    client.post(review_url(deal), {"action": "cancel", "cancel-reason": "x"})
+    deal.refresh_from_db()
+    assert deal.state == DealState.DEPOSIT_PAID
+
+
+def test_staff_without_the_deal_permission_see_no_menu_item_and_no_pages(client):
+    clerk = UserFactory(is_staff=True)
+    _grant(clerk, "access_admin")
+    english(client).force_login(clerk)
+    deal = DealFactory()
+
+    home = client.get("/admin/")
+
+    assert home.status_code == 200
+    assert not in_menu(home, INDEX)
+    for url in (INDEX, review_url(deal)):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("wagtailadmin_home")
+
+
+def test_staff_with_view_only_read_the_page_but_cannot_cancel(client):
+    reader = UserFactory(is_staff=True)
+    _grant(reader, "access_admin", "view_deal")
+    deal = deposit_paid_deal()
+    english(client).force_login(reader)
+
+    assert in_menu(client.get("/admin/"), INDEX)
+    page = client.get(review_url(deal))
+    assert page.status_code == 200
+    assert action_buttons(page) == []
+
+    response = client.post(review_url(deal), {"action": "cancel", "cancel-reason": "x"})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("wagtailadmin_home")
+    deal.refresh_from_db()
+    assert deal.state == DealState.DEPOSIT_PAID
+
+
+def test_staff_with_the_change_permission_can_cancel(client):
+    moderator = UserFactory(is_staff=True)
+    _grant(moderator, "access_admin", "view_deal", "change_deal")
+    deal = deposit_paid_deal()
+    english(client).force_login(moderator)
+
+    client.post(review_url(deal), {"action": "cancel", "cancel-reason": "违规交易"})
+
+    deal.refresh_from_db()
+    assert deal.state == DealState.CANCELLED
+
+
+# --- the Django admin --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["deal", "licence"])
+def test_the_django_admin_lists_and_shows_deals_but_writes_nothing(staff_client, model):
+    deal = DealFactory(state=DealState.COMPLETED)
+    licence = Licence.objects.create(
+        asset=deal.listing.assets.get(),
+        deal=deal,
+        licensor=deal.seller,
+        licensee=deal.buyer,
+        licence_type="non_exclusive",
+        territory="中国大陆",
+        start=timezone.localdate(),
+    )
+    obj = deal if model == "deal" else licence
+    changelist = f"/django-admin/deals/{model}/"
+    change = f"{changelist}{obj.pk}/change/"
+
+    listed = staff_client.get(f"{changelist}?q=郑州")
+    shown = staff_client.get(change)
+
+    assert listed.status_code == 200
+    assert change in listed.content.decode()
+    assert shown.status_code == 200
+    assert not soup(shown).select("input[name=_save]")
+    assert staff_client.get(f"{changelist}add/").status_code == 403
+    assert staff_client.get(f"{changelist}{obj.pk}/delete/").status_code == 403
+    if model == "deal":
+        filtered = staff_client.get(f"{changelist}?state=completed&kind=transfer")
+        assert change in filtered.content.decode()

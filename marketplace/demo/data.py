@@ -2011,3 +2011,102 @@ def build_news() -> tuple[NewsSpec, ...]:
             source=DEMO_SOURCE,
         ),
     )
+
+
+# --- pledge-financing applications and deals ------------------------------------------------
+@dataclass(frozen=True)
+class PledgeSpec:
+    """An application the demo takes, through the services, as far as `state`; it reached
+    that state `days_ago` days before the seed (the bank queue's ages and SLA flags)."""
+
+    holder: str  # organisation key
+    bank: str  # organisation key of the bank (reviewer@boc / reviewer@zyb act for it)
+    amount: Decimal  # requested, yuan
+    term_months: int
+    purpose: str
+    state: str
+    days_ago: int
+    assets: int = 1  # how many of the holder's free, granted, valid assets it pledges
+
+
+PLEDGE_SPECS: tuple[PledgeSpec, ...] = (
+    PledgeSpec(
+        "huarui",
+        "zyb",
+        Decimal("5000000.00"),
+        12,
+        "盾构机刀盘产线技术改造流动资金",
+        "disbursed",
+        96,
+    ),
+    PledgeSpec(
+        "huarui", "boc", Decimal("8000000.00"), 24, "智能掘进装备研发投入与产能扩建", "submitted", 2
+    ),
+    PledgeSpec("huarui", "boc", Decimal("3000000.00"), 12, "原材料采购周转（草稿）", "draft", 0),
+    PledgeSpec(
+        "zhixin", "boc", Decimal("12000000.00"), 36, "工业软件平台研发及市场推广", "submitted", 9, 2
+    ),
+    PledgeSpec(
+        "qiyun", "boc", Decimal("6000000.00"), 24, "新能源客车电控系统量产", "under_review", 3
+    ),
+    PledgeSpec("lvchi", "boc", Decimal("4500000.00"), 12, "锂电池隔膜生产线扩产", "returned", 4),
+    PledgeSpec(
+        "hanggang", "boc", Decimal("20000000.00"), 36, "动力电池模组新产线建设", "approved", 6
+    ),
+    PledgeSpec(
+        "kangbo", "boc", Decimal("15000000.00"), 24, "创新药临床试验资金", "contract_signed", 5
+    ),
+    PledgeSpec(
+        "yukang", "zyb", Decimal("3000000.00"), 12, "医疗器械注册检验与生产", "submitted", 1
+    ),
+    PledgeSpec(
+        "jingang", "zyb", Decimal("10000000.00"), 24, "超硬材料生产设备更新", "under_review", 12
+    ),
+    PledgeSpec("yulv", "zyb", Decimal("2000000.00"), 12, "铝型材模具研发", "rejected", 20),
+    PledgeSpec(
+        "songyue", "zyb", Decimal("7000000.00"), 24, "文创产品开发与品牌推广", "registered", 15
+    ),
+    PledgeSpec("yunfan", "boc", Decimal("2500000.00"), 12, "软件产品研发人员投入", "released", 40),
+)
+
+PLEDGE_NOTES = {
+    "return_for_info": "请补充近两年经审计的财务报表及专利年费缴纳凭证。",
+    "reject": "申请人资产负债率偏高，现阶段不符合本行授信条件。",
+    "approve": "经评估，同意按质押物评估价值的 30% 授信。",
+}
+
+
+@dataclass(frozen=True)
+class DealSpec:
+    """A buyer's offer on the seller's first published listing with `intent` (not yet
+    offered on), taken through the services as far as `state`."""
+
+    buyer: str
+    seller: str
+    intent: str  # transfer or licence
+    price_share: Decimal  # the offer as a share of the asking price (1 = asking)
+    state: str
+    message: str
+
+
+DEAL_SPECS: tuple[DealSpec, ...] = (
+    DealSpec(
+        "yunfan",
+        "huarui",
+        "transfer",
+        Decimal("0.90"),
+        "proposed",
+        "有意受让，可面谈具体交割安排。",
+    ),
+    DealSpec(
+        "zhixin",
+        "huarui",
+        "licence",
+        Decimal("1.00"),
+        "accepted",
+        "拟在河南省内实施许可，按年支付许可费。",
+    ),
+    DealSpec(
+        "qiyun", "zzu", "transfer", Decimal("0.95"), "completed", "希望尽快完成著录项目变更。"
+    ),
+)

@@ -13,6 +13,7 @@ from listings.models import PATENT_KINDS, AssetKind, IPAsset, Listing, ListingSt
 from listings.selectors import listing_search
 from listings.services import listing_derive_fields as derive_listing_fields
 from listings.validators import validate_ip_number
+from marketplace.deals.models import Deal
 from marketplace.demo import data
 from marketplace.parties.models import (
     Membership,
@@ -23,6 +24,8 @@ from marketplace.parties.models import (
     VerificationState,
 )
 from marketplace.parties.validators import validate_credit_code
+from marketplace.pledges.models import PledgeApplication, PledgedAsset
+from marketplace.pledges.selectors import pledges_for_bank
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +45,8 @@ def counts() -> dict[str, int]:
         "listings": Listing.objects.count(),
         "pages": Page.objects.count(),
         "state_logs": StateLog.objects.count(),
+        "pledge_applications": PledgeApplication.objects.count(),
+        "deals": Deal.objects.count(),
     }
 
 
@@ -216,7 +221,8 @@ def test_seed_publishes_demo_listings_through_the_services(seeded):
     assert any(listing.assets.count() > 1 for listing in published)
     # every published listing was reviewed by the operator, as the audit trail shows
     logs = StateLog.objects.filter(state=ListingState.PUBLISHED)
-    assert logs.count() == published.count() + listings.filter(state="withdrawn").count()
+    went_live = listings.filter(state__in=["published", "withdrawn", "closed"])
+    assert logs.count() == went_live.count()
     assert {log.by.email for log in logs} == {data.OPERATOR_EMAIL}
     # Chinese search finds them (the service segmented the text)
     titles = [listing.title for listing in listing_search(filters={"q": "电池"}).results]
@@ -275,3 +281,28 @@ def test_scale_lists_every_benchmark_asset_once(seeded):
     # they are in the search index too
     number = benchmark.first().assets.get().number
     assert [listing.pk for listing in listing_search(filters={"q": number}).results]
+
+
+def test_seed_fills_both_banks_queues_and_the_deal_flows(seeded):
+    # every stage of the demo table, each reached through the services (audit rows)
+    states = set(PledgeApplication.objects.values_list("state", flat=True))
+    assert states == {spec.state for spec in data.PLEDGE_SPECS}
+    for application in PledgeApplication.objects.exclude(state="draft"):
+        assert StateLog.objects.for_(application).filter(transition="submit").exists()
+    # each demo reviewer has a queue of their own bank's files, some past the SLA
+    for email, bank in (
+        (f"reviewer@boc.{data.DEMO_EMAIL_DOMAIN}", "boc"),
+        (f"reviewer@zyb.{data.DEMO_EMAIL_DOMAIN}", "zyb"),
+    ):
+        queue = pledges_for_bank(user=User.objects.get(email=email))
+        banks = {application.bank.credit_code for application in queue}
+        assert banks == {data.ORGANIZATIONS_BY_KEY[bank].credit_code}
+        assert queue.filter(state="submitted").exists()
+    active = [spec for spec in data.PLEDGE_SPECS if spec.state in ("registered", "disbursed")]
+    assert PledgedAsset.objects.filter(active=True).count() == sum(s.assets for s in active)
+    # an offer waiting for the demo holder, one accepted, one completed
+    assert set(Deal.objects.values_list("state", flat=True)) == {
+        "proposed",
+        "accepted",
+        "completed",
+    }

@@ -9,6 +9,7 @@ live in `marketplace.demo.data`.
 import datetime
 import time
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django_fsm_log.models import StateLog
 from tqdm import tqdm
 from wagtail.search.backends import get_search_backend
 
@@ -36,6 +38,7 @@ from listings.services import (
 )
 from listings.services import listing_derive_fields as listing_derive
 from listings.validators import validate_ip_number
+from marketplace.deals.models import Deal
 from marketplace.demo import data
 from marketplace.parties.models import (
     Membership,
@@ -51,6 +54,7 @@ from marketplace.parties.services import (
     organization_verify,
     user_create,
 )
+from marketplace.pledges.models import PledgeApplication, PledgeState
 
 VERIFY_NOTE = "演示数据：已核对营业执照与统一社会信用代码。"
 VERIFY_LISTING_NOTE = "演示数据：已核对权利证书与权利状态。"
@@ -110,6 +114,10 @@ class Command(BaseCommand):
             self._seed_listings(organizations)
         with transaction.atomic():
             self._seed_pages()
+        with transaction.atomic():
+            self._seed_pledges(organizations)
+        with transaction.atomic():
+            self._seed_deals(organizations)
         if scale:
             with transaction.atomic():
                 self._seed_scale(
@@ -309,6 +317,237 @@ class Command(BaseCommand):
             except ValidationError as error:
                 raise CommandError(f"Demo listing “{spec.title}”: {error}") from error
 
+    # --- phase 6: pledge applications and deals (run after the pages) -----------------
+    def _free_assets(self, holder: Organization, *, count: int, term_months: int) -> list[IPAsset]:
+        """`count` of the holder's granted, valid assets that are in no open listing or
+        application and outlive the loan by a year, in a stable order."""
+        horizon = timezone.localdate() + datetime.timedelta(days=31 * term_months + 365)
+        busy_states = [
+            s for s in PledgeState.values if s not in ("withdrawn", "rejected", "cancelled")
+        ]
+        candidates = (
+            IPAsset.objects.filter(
+                holder=holder,
+                status=AssetStatus.VALID,
+                grant_date__isnull=False,
+                expiry_date__gt=horizon,
+            )
+            .exclude(listings__state__in=[ListingState.PENDING_REVIEW, ListingState.PUBLISHED])
+            .exclude(pledges__application__state__in=busy_states)
+            .order_by("number")
+        )
+        return list(candidates[:count])
+
+    def _backdate(self, obj: Any, *, days_ago: int) -> None:
+        """Demo only: move the bookkeeping times (never the state) back, so the queue shows
+        believable ages; the audit rows are spread over the same span."""
+        if days_ago <= 0:
+            return
+        reached = timezone.now() - datetime.timedelta(days=days_ago)
+        type(obj).objects.filter(pk=obj.pk).update(state_changed_at=reached)
+        rows = list(StateLog.objects.for_(obj).order_by("pk").values_list("pk", flat=True))
+        for index, pk in enumerate(reversed(rows)):
+            StateLog.objects.filter(pk=pk).update(
+                timestamp=reached - datetime.timedelta(days=index, hours=index * 3)
+            )
+
+    def _seed_pledges(self, organizations: dict[str, Organization]) -> None:
+        """Applications at two banks in every stage of review and of the loan, each moved
+        through the services by the holder's owner and the bank's demo reviewer."""
+        from marketplace.pledges import services as pledges
+
+        existing = set(PledgeApplication.objects.values_list("applicant_id", "purpose"))
+        reviewers = {
+            account.organization: User.objects.get(email=account.email)
+            for account in data.DEMO_ACCOUNTS
+            if account.role == "bank_reviewer"
+        }
+        today = timezone.localdate()
+        path = [
+            "submit",
+            "claim",
+            "approve",
+            "sign_contract",
+            "register",
+            "disburse",
+            "repay",
+            "release",
+        ]
+        stop_at = {
+            "draft": 0,
+            "submitted": 1,
+            "under_review": 2,
+            "returned": 2,
+            "rejected": 2,
+            "approved": 3,
+            "contract_signed": 4,
+            "registered": 5,
+            "disbursed": 6,
+            "repaid": 7,
+            "released": 8,
+        }
+        for spec in data.PLEDGE_SPECS:
+            holder = organizations[spec.holder]
+            if (holder.pk, spec.purpose) in existing:
+                continue
+            owner = User.objects.get(email=data.owner_email(data.ORGANIZATIONS_BY_KEY[spec.holder]))
+            reviewer = reviewers[spec.bank]
+            assets = self._free_assets(holder, count=spec.assets, term_months=spec.term_months)
+            if len(assets) < spec.assets:
+                raise CommandError(f"Demo pledge of {spec.holder}: not enough free assets.")
+            start = today - datetime.timedelta(days=spec.days_ago)
+            try:
+                app = pledges.pledge_application_create(
+                    by=owner,
+                    applicant=holder,
+                    bank=organizations[spec.bank],
+                    assets=assets,
+                    requested_amount=spec.amount,
+                    term_months=spec.term_months,
+                    purpose=spec.purpose,
+                )
+                self.created["pledge applications"] += 1
+                for name in path[: stop_at[spec.state]]:
+                    app = self._pledge_step(
+                        name, app, spec=spec, owner=owner, reviewer=reviewer, day=start
+                    )
+                if spec.state == "returned":
+                    app = pledges.pledge_return_for_info(
+                        application=app, by=reviewer, note=data.PLEDGE_NOTES["return_for_info"]
+                    )
+                elif spec.state == "rejected":
+                    app = pledges.pledge_reject(
+                        application=app, by=reviewer, reason=data.PLEDGE_NOTES["reject"]
+                    )
+            except ValidationError as error:
+                raise CommandError(f"Demo pledge of {spec.holder}: {error}") from error
+            self._backdate(app, days_ago=spec.days_ago)
+
+    @staticmethod
+    def _pledge_step(
+        name: str,
+        app: PledgeApplication,
+        *,
+        spec: data.PledgeSpec,
+        owner: User,
+        reviewer: User,
+        day: datetime.date,
+    ) -> PledgeApplication:
+        """One step of a demo application's path, by the party whose step it is."""
+        from marketplace.pledges import services as pledges
+
+        if name == "submit":
+            return pledges.pledge_submit(application=app, by=owner)
+        if name == "claim":
+            return pledges.pledge_claim(application=app, by=reviewer)
+        if name == "approve":
+            return pledges.pledge_approve(
+                application=app,
+                by=reviewer,
+                amount=spec.amount,
+                annual_rate=Decimal("3.65"),
+                term_months=spec.term_months,
+                note=data.PLEDGE_NOTES["approve"],
+            )
+        if name == "sign_contract":
+            return pledges.pledge_sign_contract(
+                application=app,
+                by=reviewer,
+                contract_number=f"ZY-{day:%Y%m%d}-{app.pk:04d}",
+                contract_date=day,
+            )
+        if name == "register":
+            return pledges.pledge_register(
+                application=app,
+                by=reviewer,
+                registration_number=f"ZX{day:%Y}41{app.pk:06d}",
+                registration_date=day,
+                secured_amount=spec.amount,
+            )
+        if name == "disburse":
+            return pledges.pledge_disburse(
+                application=app, by=reviewer, disbursed_on=day, amount=spec.amount
+            )
+        if name == "repay":
+            return pledges.pledge_repay(application=app, by=reviewer, repaid_on=day)
+        return pledges.pledge_release(application=app, by=reviewer, released_on=day)
+
+    def _seed_deals(self, organizations: dict[str, Organization]) -> None:
+        """A few offers on published listings: one waiting for the seller, one accepted and
+        waiting for the deposit, one completed (the deposit confirmed by the operator)."""
+        from marketplace.deals import services as deals
+        from marketplace.payments.services import payment_confirm_offline
+
+        operator = User.objects.get(email=data.OPERATOR_EMAIL)
+        today = timezone.localdate()
+        for spec in data.DEAL_SPECS:
+            buyer, seller = organizations[spec.buyer], organizations[spec.seller]
+            if Deal.objects.filter(buyer=buyer, seller=seller, message=spec.message).exists():
+                continue
+            listing = (
+                Listing.objects.filter(
+                    holder=seller, state=ListingState.PUBLISHED, intent=spec.intent
+                )
+                .exclude(deals__state__in=["proposed", "accepted", "deposit_paid"])
+                .exclude(assets__pledges__active=True)
+                .order_by("pk")
+                .first()
+            )
+            if listing is None:
+                raise CommandError(f"Demo deal: {spec.seller} has no free {spec.intent} listing.")
+            buyer_user = User.objects.get(
+                email=data.owner_email(data.ORGANIZATIONS_BY_KEY[spec.buyer])
+            )
+            seller_user = User.objects.get(
+                email=data.owner_email(data.ORGANIZATIONS_BY_KEY[spec.seller])
+            )
+            price = ((listing.asking_price or Decimal("800000")) * spec.price_share).quantize(
+                Decimal("0.01")
+            )
+            licence_end = min(
+                (a.expiry_date for a in listing.assets.all() if a.expiry_date),
+                default=today + datetime.timedelta(days=3 * 365),
+            )
+            terms: dict[str, Any] = (
+                {
+                    "territory": "河南省",
+                    "licence_start": today,
+                    "licence_end": min(licence_end, today + datetime.timedelta(days=3 * 365)),
+                    "royalty": "入门费 + 年销售额 3%",
+                }
+                if spec.intent == "licence"
+                else {}
+            )
+            try:
+                deal = deals.deal_propose(
+                    by=buyer_user,
+                    buyer=buyer,
+                    listing=listing,
+                    price=price,
+                    message=spec.message,
+                    **terms,
+                )
+                self.created["deals"] += 1
+                if spec.state == "proposed":
+                    continue
+                deal = deals.deal_accept(deal=deal, by=seller_user)
+                if spec.state == "accepted":
+                    continue
+                payment_confirm_offline(
+                    payment=deal.payments.get(), by=operator, note="演示数据：已到账。"
+                )
+                deals.deal_sign(deal=deal, by=seller_user)
+                deal = deals.deal_sign(deal=deal, by=buyer_user)
+                deal = deals.deal_file_recordal(
+                    deal=deal,
+                    by=seller_user,
+                    recordal_number=f"ZLBG{today:%Y%m%d}{deal.pk:04d}",
+                    recordal_date=today,
+                )
+                deals.deal_complete(deal=deal, by=seller_user)
+            except ValidationError as error:
+                raise CommandError(f"Demo deal {spec.buyer} → {spec.seller}: {error}") from error
+
     # --- phase 4: the portal's pages and news -------------------------------------------
     def _seed_pages(self) -> None:
         operator = User.objects.get(email=data.OPERATOR_EMAIL)
@@ -481,6 +720,13 @@ class Command(BaseCommand):
             f"  listings 挂牌: {listings.count()} "
             f"({listings.filter(state=ListingState.PUBLISHED).count()} published; "
             f"{self.created['listings']} new, {self.created['scale_listings']} new benchmark)"
+        )
+        applications = PledgeApplication.objects.all()
+        write(
+            f"  pledge applications 质押融资申请: {applications.count()} "
+            f"({applications.filter(pledged_assets__active=True).distinct().count()} active "
+            f"pledges; {self.created['pledge applications']} new), "
+            f"deals 交易: {Deal.objects.count()} ({self.created['deals']} new)"
         )
         write(
             f"  news 新闻: {NewsPage.objects.count()} ({self.created['news']} new); "

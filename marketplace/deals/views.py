@@ -21,19 +21,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from listings.models import IPAsset, Listing, ListingIntent
 from listings.selectors import listing_for_public, timeline_for
-from marketplace.documents import services as document_services
 from marketplace.documents.forms import DocumentUploadForm
 from marketplace.documents.models import Document, DocumentKind
-from marketplace.documents.uploadhandlers import SizeLimitUploadHandler
-from marketplace.documents.validators import MAX_DOCUMENT_SIZE
+from marketplace.documents.views import upload_view
 from marketplace.parties.http import AuthenticatedHttpRequest
 from marketplace.parties.models import Organization, VerificationState
 from marketplace.payments.models import Payment, PaymentProvider, PaymentPurpose, PaymentState
@@ -364,50 +360,13 @@ def deal_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
 # --- documents -----------------------------------------------------------------------------
 
 
-# As documents.views.asset_document_upload: the size limit must be in place before anything
-# reads the body, and the CSRF check reads it; so the outer view is exempt and the inner
-# one is protected (as Django's docs show).
-@csrf_exempt
-@login_required
-@require_POST
-def deal_document_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    size_limit = SizeLimitUploadHandler(request, limit=MAX_DOCUMENT_SIZE)
-    request.upload_handlers.insert(0, size_limit)
-    return _deal_document_upload(request, pk=pk, size_limit=size_limit)
+def _uploading_party(request: AuthenticatedHttpRequest, deal: Deal) -> dict[str, Any]:
+    role = role_in(deal, party_organizations(request.user))
+    return {"organization": deal.seller if role == "seller" else deal.buyer, "deal": deal}
 
 
-@csrf_protect
-def _deal_document_upload(
-    request: AuthenticatedHttpRequest, *, pk: int, size_limit: SizeLimitUploadHandler
-) -> HttpResponse:
-    deal = _deal_or_404(request, pk)
-    form = DocumentUploadForm(request.POST, request.FILES)
-    if size_limit.exceeded:
-        messages.error(
-            request,
-            _("The file is too large: at most %(limit)s.")
-            % {"limit": filesizeformat(MAX_DOCUMENT_SIZE)},
-        )
-    elif not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else str(error))
-    else:
-        role = role_in(deal, party_organizations(request.user))
-        try:
-            document = document_services.document_upload(
-                by=request.user,
-                organization=deal.seller if role == "seller" else deal.buyer,
-                deal=deal,
-                kind=form.cleaned_data["kind"],
-                uploaded_file=form.cleaned_data["file"],
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Uploaded %(name)s.") % {"name": document.original_name})
-    return redirect(_detail_url(deal, "documents"))
+deal_document_upload = upload_view(
+    target=_deal_or_404,
+    attach=_uploading_party,
+    redirect_to=lambda deal: _detail_url(deal, "documents"),
+)

@@ -2,6 +2,8 @@
 asset it would belong to) gets a 404, so ids reveal nothing."""
 
 import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,59 +31,89 @@ from .validators import MAX_DOCUMENT_SIZE
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 
 def _asset_documents_url(asset_pk: int) -> str:
     return reverse("listings:asset_detail", args=[asset_pk]) + "#documents"
 
 
-# The size limit must be in place before anything reads the body, and the CSRF check reads
-# it; so the outer view is exempt and the inner one is protected (as Django's docs show).
-@csrf_exempt
-@login_required
-@require_POST
-def asset_document_upload(request: AuthenticatedHttpRequest, asset_pk: int) -> HttpResponse:
-    size_limit = SizeLimitUploadHandler(request, limit=MAX_DOCUMENT_SIZE)
-    request.upload_handlers.insert(0, size_limit)
-    return _asset_document_upload(request, asset_pk=asset_pk, size_limit=size_limit)
+def upload_view(
+    *,
+    target: Callable[[AuthenticatedHttpRequest, int], T],
+    attach: Callable[[AuthenticatedHttpRequest, T], dict[str, Any]],
+    redirect_to: Callable[[T], str],
+    form_class: type[DocumentUploadForm] = DocumentUploadForm,
+) -> Callable[..., HttpResponse]:
+    """A POST view that uploads one document to the object the URL names.
+
+    `target(request, pk)` loads the object the user may attach to (or raises Http404);
+    `attach(request, obj)` gives `document_upload` its owning organisation and the foreign
+    key to set; `redirect_to(obj)` is where the user goes back to, with the outcome as a
+    message. The size limit must be in place before anything reads the body, and the CSRF
+    check reads it; so the outer view is exempt and the inner one protected (as Django's
+    docs show)."""
+
+    @csrf_exempt
+    @login_required
+    @require_POST
+    def view(request: AuthenticatedHttpRequest, **kwargs: int) -> HttpResponse:
+        size_limit = SizeLimitUploadHandler(request, limit=MAX_DOCUMENT_SIZE)
+        request.upload_handlers.insert(0, size_limit)
+        (pk,) = kwargs.values()
+        return upload(request, pk=pk, size_limit=size_limit)
+
+    @csrf_protect
+    def upload(
+        request: AuthenticatedHttpRequest, *, pk: int, size_limit: SizeLimitUploadHandler
+    ) -> HttpResponse:
+        obj = target(request, pk)
+        form = form_class(request.POST, request.FILES)
+        if size_limit.exceeded:
+            messages.error(
+                request,
+                _("The file is too large: at most %(limit)s.")
+                % {"limit": filesizeformat(MAX_DOCUMENT_SIZE)},
+            )
+        elif not form.is_valid():
+            for field, errors in form.errors.items():
+                label = form.fields[field].label if field in form.fields else ""
+                for error in errors:
+                    messages.error(request, f"{label}: {error}" if label else str(error))
+        else:
+            try:
+                document = services.document_upload(
+                    by=request.user,
+                    kind=form.cleaned_data["kind"],
+                    uploaded_file=form.cleaned_data["file"],
+                    **attach(request, obj),
+                )
+            except PermissionDenied:
+                raise Http404 from None
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(
+                    request, _("Uploaded %(name)s.") % {"name": document.original_name}
+                )
+        return redirect(redirect_to(obj))
+
+    return view
 
 
-@csrf_protect
-def _asset_document_upload(
-    request: AuthenticatedHttpRequest, *, asset_pk: int, size_limit: SizeLimitUploadHandler
-) -> HttpResponse:
+def _member_asset(request: AuthenticatedHttpRequest, pk: int) -> IPAsset:
     try:
-        asset = asset_for_member(user=request.user, pk=asset_pk)
+        return asset_for_member(user=request.user, pk=pk)
     except IPAsset.DoesNotExist:
         raise Http404 from None
-    form = DocumentUploadForm(request.POST, request.FILES)
-    if size_limit.exceeded:
-        messages.error(
-            request,
-            _("The file is too large: at most %(limit)s.")
-            % {"limit": filesizeformat(MAX_DOCUMENT_SIZE)},
-        )
-    elif not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else str(error))
-    else:
-        try:
-            document = services.document_upload(
-                by=request.user,
-                organization=asset.holder,
-                asset=asset,
-                kind=form.cleaned_data["kind"],
-                uploaded_file=form.cleaned_data["file"],
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Uploaded %(name)s.") % {"name": document.original_name})
-    return redirect(_asset_documents_url(asset.pk))
+
+
+asset_document_upload = upload_view(
+    target=_member_asset,
+    attach=lambda request, asset: {"organization": asset.holder, "asset": asset},
+    redirect_to=lambda asset: _asset_documents_url(asset.pk),
+)
 
 
 @login_required

@@ -19,21 +19,17 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_fsm import can_proceed
 
 from listings.selectors import timeline_for
 from marketplace.deals.models import OPEN_DEAL_STATES, Deal
 from marketplace.documents.models import Document
-from marketplace.documents.services import document_upload
-from marketplace.documents.uploadhandlers import SizeLimitUploadHandler
-from marketplace.documents.validators import MAX_DOCUMENT_SIZE
+from marketplace.documents.views import upload_view
 from marketplace.parties.http import AuthenticatedHttpRequest
 
 from . import services
@@ -331,48 +327,12 @@ def consent_give(request: AuthenticatedHttpRequest, pk: int, deal_pk: int) -> Ht
 # --- documents -------------------------------------------------------------------------
 
 
-# The size limit must be in place before anything reads the body, and the CSRF check reads
-# it; so the outer view is exempt and the inner one is protected (as Django's docs show).
-@csrf_exempt
-@login_required
-@require_POST
-def document_upload_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    size_limit = SizeLimitUploadHandler(request, limit=MAX_DOCUMENT_SIZE)
-    request.upload_handlers.insert(0, size_limit)
-    return _document_upload(request, pk=pk, size_limit=size_limit)
-
-
-@csrf_protect
-def _document_upload(
-    request: AuthenticatedHttpRequest, *, pk: int, size_limit: SizeLimitUploadHandler
-) -> HttpResponse:
-    application = _application_or_404(request, pk)
-    form = BankDocumentUploadForm(request.POST, request.FILES)
-    if size_limit.exceeded:
-        messages.error(
-            request,
-            _("The file is too large: at most %(limit)s.")
-            % {"limit": filesizeformat(MAX_DOCUMENT_SIZE)},
-        )
-    elif not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else str(error))
-    else:
-        try:
-            document = document_upload(
-                by=request.user,
-                organization=application.bank,
-                pledge_application=application,
-                kind=form.cleaned_data["kind"],
-                uploaded_file=form.cleaned_data["file"],
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Uploaded %(name)s.") % {"name": document.original_name})
-    return redirect(_detail_url(application, "documents"))
+document_upload_view = upload_view(
+    target=_application_or_404,
+    attach=lambda request, application: {
+        "organization": application.bank,
+        "pledge_application": application,
+    },
+    redirect_to=lambda application: _detail_url(application, "documents"),
+    form_class=BankDocumentUploadForm,
+)

@@ -17,10 +17,8 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from listings.models import IPAsset, Listing, ListingIntent, ListingState
@@ -29,11 +27,9 @@ from listings.selectors import (
     listings_for_organizations,
     timeline_for,
 )
-from marketplace.documents import services as document_services
 from marketplace.documents.forms import DocumentUploadForm
 from marketplace.documents.models import Document, DocumentKind
-from marketplace.documents.uploadhandlers import SizeLimitUploadHandler
-from marketplace.documents.validators import MAX_DOCUMENT_SIZE
+from marketplace.documents.views import upload_view
 from marketplace.parties.http import AuthenticatedHttpRequest
 from marketplace.parties.models import (
     Membership,
@@ -335,49 +331,11 @@ def _documents_url(application: PledgeApplication) -> str:
     return reverse("pledges:workspace_detail", args=[application.pk]) + "#documents"
 
 
-# The size limit must be in place before anything reads the body, and the CSRF check reads
-# it; so the outer view is exempt and the inner one is protected (as Django's docs show,
-# and as documents.views.asset_document_upload does).
-@csrf_exempt
-@login_required
-@require_POST
-def application_document_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    size_limit = SizeLimitUploadHandler(request, limit=MAX_DOCUMENT_SIZE)
-    request.upload_handlers.insert(0, size_limit)
-    return _application_document_upload(request, pk=pk, size_limit=size_limit)
-
-
-@csrf_protect
-def _application_document_upload(
-    request: AuthenticatedHttpRequest, *, pk: int, size_limit: SizeLimitUploadHandler
-) -> HttpResponse:
-    application = _application_or_404(request, pk)
-    form = DocumentUploadForm(request.POST, request.FILES)
-    if size_limit.exceeded:
-        messages.error(
-            request,
-            _("The file is too large: at most %(limit)s.")
-            % {"limit": filesizeformat(MAX_DOCUMENT_SIZE)},
-        )
-    elif not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else f"{error}")
-    else:
-        try:
-            document = document_services.document_upload(
-                by=request.user,
-                organization=application.applicant,
-                pledge_application=application,
-                kind=form.cleaned_data["kind"],
-                uploaded_file=form.cleaned_data["file"],
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Uploaded %(name)s.") % {"name": document.original_name})
-    return redirect(_documents_url(application))
+application_document_upload = upload_view(
+    target=_application_or_404,
+    attach=lambda request, application: {
+        "organization": application.applicant,
+        "pledge_application": application,
+    },
+    redirect_to=_documents_url,
+)

@@ -313,9 +313,11 @@ def test_holder_lists_a_patent_staff_publish_it_a_visitor_finds_it(
     ).to_be_visible()
     expect(fact(asset, en(gettext_lazy("Number")))).to_have_text(number)
     expect(fact(asset, en(gettext_lazy("Kind")))).to_have_text(en(AssetKind.INVENTION.label))
-    expect(
-        visitor.get_by_role("button", name=en(gettext_lazy("Make an offer")), exact=True)
-    ).to_be_disabled()
+    # an anonymous visitor is asked to sign in first, and comes back to the listing
+    offer = visitor.locator(".cta").get_by_role(
+        "link", name=en(gettext_lazy("Make an offer")), exact=True
+    )
+    expect(offer).to_have_attribute("href", re.compile(r"^/accounts/login/\?next=%2Flistings%2F"))
     expect(visitor.locator(".holder-name")).to_have_text(HOLDER_NAME_EN)
     expect(visitor.locator(".price-big")).to_have_text(format_yuan(PRICE, chinese=False))
     expect(visitor.get_by_role("button", name="English")).to_have_attribute("aria-current", "true")

@@ -53,6 +53,7 @@ class DealOfferForm(ServiceErrorsMixin, forms.Form):
         label=_("Royalty"),
         max_length=200,
         required=False,
+        # xgettext:no-python-format
         help_text=_("Optional, e.g. “3% of net sales, paid yearly”."),
     )
 
@@ -107,6 +108,7 @@ class DealAcceptForm(DealActionForm):
     deposit_amount = _money_field(
         _("Deposit (yuan)"),
         required=False,
+        # xgettext:no-python-format
         help_text=_("Leave empty for 10% of the price. At most the price."),
     )
     note = forms.CharField(label=_("Note to the buyer (optional)"), max_length=1000, required=False)

@@ -53,8 +53,7 @@ class DealOfferForm(ServiceErrorsMixin, forms.Form):
         label=_("Royalty"),
         max_length=200,
         required=False,
-        # xgettext:no-python-format
-        help_text=_("Optional, e.g. “3% of net sales, paid yearly”."),
+        help_text=_("Optional, e.g. “net sales × 3%, paid yearly”."),
     )
 
     LICENCE_FIELDS = ("territory", "licence_start", "licence_end", "royalty")
@@ -108,8 +107,7 @@ class DealAcceptForm(DealActionForm):
     deposit_amount = _money_field(
         _("Deposit (yuan)"),
         required=False,
-        # xgettext:no-python-format
-        help_text=_("Leave empty for 10% of the price. At most the price."),
+        help_text=_("Leave empty for a tenth of the price (10%). At most the price."),
     )
     note = forms.CharField(label=_("Note to the buyer (optional)"), max_length=1000, required=False)
 

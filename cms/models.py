@@ -2,8 +2,9 @@
 
 The tree is: HomePage (/) → ListingIndexPage (/listings/, routable: search and the listing
 detail at /listings/<id>/), NewsIndexPage (/news/) → NewsPage, InstitutionIndexPage
-(/institutions/). Page content is bilingual the simple way: the page's own fields are
-Chinese, and each `*_en` field replaces its Chinese twin when the visitor reads English.
+(/institutions/), DashboardPage (/dashboard/: the pledge-financing goal). Page content is
+bilingual the simple way: the page's own fields are Chinese, and each `*_en` field replaces
+its Chinese twin when the visitor reads English.
 """
 
 from typing import Any
@@ -27,6 +28,8 @@ from listings.forms import ListingSearchForm
 from listings.models import Listing
 from listings.sanitize import html_to_text
 from listings.selectors import listing_for_public, listing_search, listings_for_cards
+from marketplace.pledges.indicators import indicator_board
+from marketplace.pledges.progress import current_goal, pledge_progress
 
 from .forms import InstitutionFilterForm, dropped_filters, search_form_data
 from .pagination import page_links, query_string
@@ -127,7 +130,12 @@ class HomePage(BilingualPage):
     """The portal's front page: what the exchange is, and the numbers that matter."""
 
     max_count = 1
-    subpage_types = ["cms.ListingIndexPage", "cms.NewsIndexPage", "cms.InstitutionIndexPage"]
+    subpage_types = [
+        "cms.ListingIndexPage",
+        "cms.NewsIndexPage",
+        "cms.InstitutionIndexPage",
+        "cms.DashboardPage",
+    ]
     template = "cms/home_page.html"
 
     class Meta:
@@ -143,6 +151,8 @@ class HomePage(BilingualPage):
         context["counts"] = home_counts()
         context["newest_listings"] = newest_listings(limit=6)
         context["latest_news"] = latest_news(limit=3)
+        # The goal's progress bar: a fixed handful of queries over the maintained aggregates.
+        context["goal_progress"] = current_goal_progress()
         return context
 
 
@@ -367,4 +377,69 @@ class InstitutionIndexPage(BilingualPage):
             base_query=base_query,
             pages=page_links(page, base_query),
         )
+        return context
+
+
+# --- the pledge-financing goal (issue 5) -------------------------------------------------
+
+
+def current_goal_progress() -> dict[str, Any] | None:
+    """marketplace.pledges.progress.pledge_progress of the current goal, or None when no
+    goal is set. Its cost does not grow with the ledger."""
+    goal = current_goal()
+    return None if goal is None else pledge_progress(goal=goal)
+
+
+class DashboardPage(BilingualPage):
+    """/dashboard/: how far the city is toward its pledge-financing goal — the progress bar,
+    the key figures, the monthly trend against the straight-line path with a projection,
+    the breakdowns and the action plan's indicator board. Charts are server-rendered SVG
+    (cms.templatetags.charts), each with its table under it."""
+
+    max_count = 1
+    parent_page_types = ["cms.HomePage"]
+    subpage_types: list[str] = []
+    template = "cms/dashboard_page.html"
+
+    class Meta:
+        verbose_name = _("pledge financing dashboard")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        progress = current_goal_progress()
+        context["progress"] = progress
+        if progress is not None:
+            context["breakdowns"] = [
+                {
+                    "slug": "district",
+                    "title": gettext("By district"),
+                    "key_heading": gettext("District"),
+                    "rows": progress["by_district"],
+                    "highlight": True,
+                },
+                {
+                    "slug": "bank",
+                    "title": gettext("By bank"),
+                    "key_heading": gettext("Bank"),
+                    "rows": progress["by_bank"],
+                    "highlight": False,
+                },
+                {
+                    "slug": "kind",
+                    "title": gettext("By kind of asset"),
+                    "key_heading": gettext("Kind of asset"),
+                    "rows": progress["by_kind"],
+                    "highlight": False,
+                },
+                {
+                    "slug": "industry",
+                    "title": gettext("By industry"),
+                    "key_heading": gettext("Industry"),
+                    "rows": progress["by_industry"],
+                    "highlight": False,
+                },
+            ]
+        # The action plan's indicator board (marketplace.pledges.indicators), a fixed
+        # number of queries too.
+        context["indicators"] = indicator_board()
         return context

@@ -8,7 +8,14 @@ from wagtail.models import Page
 
 from marketplace.parties.models import User
 
-from .models import HomePage, InstitutionIndexPage, ListingIndexPage, NewsIndexPage, NewsPage
+from .models import (
+    DashboardPage,
+    HomePage,
+    InstitutionIndexPage,
+    ListingIndexPage,
+    NewsIndexPage,
+    NewsPage,
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,23 @@ PORTAL_INDEX_PAGES: tuple[IndexPageSpec, ...] = (
             "by the platform.</p>"
         ),
     ),
+    # Migration cms.0004 creates it too, with the same words.
+    IndexPageSpec(
+        model=DashboardPage,
+        slug="dashboard",
+        title="知识产权质押融资进度",
+        title_en="IP pledge financing progress",
+        intro=(
+            "<p>《郑州市知识产权服务业发展三年行动计划（2023-2025年）》提出，到2025年知识产权"
+            "质押融资金额力争达到12亿元。本页展示经平台登记的质押融资进度，每笔质押登记后即时"
+            "更新。</p>"
+        ),
+        intro_en=(
+            "<p>Zhengzhou's IP service industry action plan (2023–2025) aims for 1.2 billion "
+            "yuan of IP pledge financing by 2025. This page shows the pledges registered "
+            "through the platform, updated as each one is registered.</p>"
+        ),
+    ),
 )
 
 
@@ -66,8 +90,9 @@ def _publish(page: Page, *, by: User | None) -> None:
 
 @transaction.atomic
 def portal_pages_ensure(*, by: User | None = None) -> dict[str, Page]:
-    """The listing, news and institution index pages under the home page, created where
-    missing (each type may exist once); pages that exist are left as editors made them."""
+    """The listing, news and institution index pages and the pledge-financing dashboard
+    under the home page, created where missing (each type may exist once); pages that exist
+    are left as editors made them."""
     home = HomePage.objects.first()
     if home is None:
         raise HomePage.DoesNotExist("The home page is missing; run the cms migrations first.")

@@ -33,6 +33,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("files/", include("marketplace.documents.urls")),
     path("notifications/", include("marketplace.notifications.urls")),
+    path("api/v1/", include("marketplace.api.urls")),
     path("", include("cms.urls")),
     path("", include("marketplace.parties.urls")),
     path("", include("listings.urls")),

@@ -693,6 +693,22 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         description="银行审核员：中原银行股份有限公司",
     ),
     DemoAccount(
+        email=f"reviewer@zzb.{DEMO_EMAIL_DOMAIN}",
+        role="bank_reviewer",
+        name="孙倩",
+        organization="zzb",
+        membership=MembershipRole.REVIEWER,
+        description="银行审核员：郑州银行股份有限公司",
+    ),
+    DemoAccount(
+        email=f"reviewer@bocom.{DEMO_EMAIL_DOMAIN}",
+        role="bank_reviewer",
+        name="马骏",
+        organization="bocom",
+        membership=MembershipRole.REVIEWER,
+        description="银行审核员：交通银行股份有限公司河南省分行",
+    ),
+    DemoAccount(
         email=f"appraiser@{DEMO_EMAIL_DOMAIN}",
         role="appraiser",
         name="刘洋",
@@ -2109,4 +2125,20 @@ DEAL_SPECS: tuple[DealSpec, ...] = (
     DealSpec(
         "qiyun", "zzu", "transfer", Decimal("0.95"), "completed", "希望尽快完成著录项目变更。"
     ),
+)
+
+
+# --- registered pledges toward the ¥1.2 billion goal (2023–2025) ---------------------------
+PLEDGE_HISTORY_SEED = "zzipx-pledge-history"
+PLEDGE_HISTORY_COUNT = 64  # registrations over the goal's three years
+PLEDGE_HISTORY_BANKS = ("boc", "zyb", "zzb", "bocom")
+PLEDGE_HISTORY_PURPOSES = (
+    "研发投入",
+    "技术改造",
+    "原材料采购",
+    "产能扩建",
+    "新产品量产",
+    "市场开拓",
+    "设备更新",
+    "成果转化",
 )

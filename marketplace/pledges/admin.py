@@ -8,6 +8,7 @@ from django.contrib import admin
 
 from marketplace.notifications.admin import ReadOnlyAdminMixin
 
+from . import indicator_admin  # noqa: F401  (Indicator / IndicatorValue, read-only)
 from .models import PledgeApplication, PledgeConsent, PledgedAsset
 
 

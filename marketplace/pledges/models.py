@@ -363,3 +363,160 @@ class PledgeConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} → {self.deal}"
+
+
+# --- the pledge ledger, goals (issue 5) -----------------------------------------------------
+
+
+class LedgerEntryKind(models.TextChoices):
+    REGISTRATION = "registration", _("Registration")  # written by the register transition
+    REVERSAL = "reversal", _("Reversal")  # a staff correction that cancels one registration
+
+
+class LedgerImmutable(Exception):
+    """The pledge ledger is append-only: a correction is a reversing entry."""
+
+
+class PledgeLedgerQuerySet(models.QuerySet["PledgeLedgerEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise LedgerImmutable("Ledger entries cannot be changed; add a reversing entry.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise LedgerImmutable("Ledger entries cannot be deleted; add a reversing entry.")
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("update_conflicts"):
+            raise LedgerImmutable("Ledger entries cannot be upserted; add a reversing entry.")
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise LedgerImmutable("Ledger entries cannot be changed; add a reversing entry.")
+
+
+class PledgeLedgerEntry(models.Model):
+    """One registered pledge counted toward the goal (official statistics count registered
+    pledge financing), or the reversal of one. Written in the transaction of `register`
+    (or of a staff correction) and never changed: `save` on a stored row and `delete`
+    raise, and so do the queryset's `update` and `delete`.
+
+    The facts are copied at registration (bank, holder, the holder's district, the assets'
+    kinds, the leading asset's kind and industry) so later edits of those records do not
+    rewrite history."""
+
+    application = models.ForeignKey(
+        PledgeApplication, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=LedgerEntryKind.choices)
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("reverses"),
+    )
+    # Positive for a registration, the negative of the original for a reversal.
+    amount = models.DecimalField(_("secured amount (yuan)"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    registered_on = models.DateField(_("registration date"))
+    registration_number = models.CharField(_("pledge registration number"), max_length=60)
+    bank = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    holder = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    district = models.CharField(_("district"), max_length=20)
+    asset_kind = models.CharField(_("kind of the leading asset"), max_length=30)
+    asset_kinds = models.JSONField(_("kinds of the assets"), default=list)
+    industry = models.CharField(_("industry"), max_length=20)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # PROTECT: SET_NULL would rewrite ledger rows (and the ledger refuses updates).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = PledgeLedgerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pledge ledger entry")
+        verbose_name_plural = _("pledge ledger entries")
+        ordering = ["registered_on", "pk"]
+        indexes = [models.Index(fields=["registered_on"]), models.Index(fields=["kind", "amount"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(kind="registration"),
+                name="one_registration_entry_per_application",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="registration", amount__gt=0, reverses__isnull=True))
+                | (Q(kind="reversal", amount__lt=0, reverses__isnull=False)),
+                name="ledger_entry_sign_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.registration_number} {self.amount}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise LedgerImmutable("Ledger entries cannot be changed; add a reversing entry.")
+        # An INSERT or nothing: a hand-built instance carrying a stored id must not UPDATE.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise LedgerImmutable("Ledger entries cannot be deleted; add a reversing entry.")
+
+
+class PledgeStat(models.Model):
+    """A maintained aggregate of the ledger: the sum and the net number of registrations
+    per month ("2025-03"), dimension (total, district, bank, kind, industry, holder) and
+    key (the bank's or holder's id, the district …). Updated in the transaction of each
+    ledger entry, so the dashboard reads rows bounded by months × keys whatever the
+    ledger's size; `verify_ledger` recomputes them from the ledger."""
+
+    month = models.CharField(max_length=7)
+    dimension = models.CharField(max_length=10)
+    key = models.CharField(max_length=40, blank=True)
+    amount = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pledge statistic")
+        verbose_name_plural = _("pledge statistics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "dimension", "key"], name="one_stat_per_month_and_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.dimension}:{self.key} {self.amount} ({self.count})"
+
+
+class Goal(models.Model):
+    """A pledge-financing target for a period: the action plan's ¥1.2 billion for
+    2023–2025 by default; staff add later goals."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    target = models.DecimalField(_("target (yuan)"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    start = models.DateField(_("period start"))
+    end = models.DateField(_("period end"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pledge financing goal")
+        verbose_name_plural = _("pledge financing goals")
+        ordering = ["-start", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(target__gt=0), name="goal_target_positive"),
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="goal_period"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Indicators of the action plan live in their own module (imported here for Django).
+from .indicator_models import Indicator, IndicatorValue  # noqa: E402, F401

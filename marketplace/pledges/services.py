@@ -36,6 +36,7 @@ from marketplace.parties.models import (
     VerificationState,
 )
 
+from .ledger import ledger_record_registration
 from .models import (
     ACTIVE_PLEDGE_STATES,
     PledgeApplication,
@@ -694,6 +695,8 @@ def pledge_register(
             apply=apply,
         )
         _close_pledge_listing(registered, by=by)
+        # The secured amount counts toward the goal: in this transaction or not at all.
+        ledger_record_registration(application=registered, by=by)
     return registered
 
 

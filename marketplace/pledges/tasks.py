@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from . import services
+from .tasks_export import export_xlsx_task  # noqa: F401  (autodiscovery reads tasks.py)
 
 
 @shared_task(

@@ -1,0 +1,203 @@
+"""The "Pledge statistics export" screens of the Wagtail admin (platform staff only).
+
+Staff choose a period and a format. CSV streams at once, whatever the size. An xlsx of up to
+`XLSX_IMMEDIATE_LIMIT` entries is built in the request; a larger one is a Celery job, and the
+browser is sent to the job's page, which refreshes itself until the file is ready and then
+offers it. The job's state and file live in the default storage (see export.py).
+"""
+
+import datetime
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets import AdminDateInput
+
+from marketplace.documents.downloads import attachment_disposition, presigns_urls
+from marketplace.parties.models import User
+
+from . import export
+from .export import CSV_MEDIA_TYPE, XLSX_IMMEDIATE_LIMIT, XLSX_MEDIA_TYPE, PledgeExport
+
+FORM_URL_NAME = "pledges_export:form"
+JOB_URL_NAME = "pledges_export:job"
+DOWNLOAD_URL_NAME = "pledges_export:download"
+JOB_REFRESH_SECONDS = 5
+
+
+def is_platform_staff(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+class StaffOnlyMixin:
+    """Wagtail lets in anyone with admin access (CMS editors too); these screens are for
+    platform staff (the operator, the regulator)."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not is_platform_staff(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class FORMAT:
+    XLSX = "xlsx"
+    CSV = "csv"
+    CSV_MONTHLY = "csv_monthly"
+
+
+class PledgeExportForm(forms.Form):
+    start = forms.DateField(
+        label=gettext_lazy("From (registration date)"),
+        widget=AdminDateInput,
+        error_messages={"required": gettext_lazy("Give the first day of the period.")},
+    )
+    end = forms.DateField(
+        label=gettext_lazy("To (registration date, inclusive)"),
+        widget=AdminDateInput,
+        error_messages={"required": gettext_lazy("Give the last day of the period.")},
+    )
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
+        choices=[
+            (FORMAT.XLSX, gettext_lazy("Excel (xlsx): the registrations and a monthly summary")),
+            (FORMAT.CSV, gettext_lazy("CSV: the registrations")),
+            (FORMAT.CSV_MONTHLY, gettext_lazy("CSV: the monthly summary")),
+        ],
+        initial=FORMAT.XLSX,
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start is not None and end is not None:
+            try:
+                export.validate_range(start, end)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
+def _attachment(response: HttpResponseBase, filename: str) -> HttpResponseBase:
+    response["Content-Disposition"] = attachment_disposition(filename)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class PledgeExportView(StaffOnlyMixin, WagtailAdminTemplateMixin, FormView):
+    template_name = "pledges/export/form.html"
+    form_class = PledgeExportForm
+    page_title = gettext_lazy("Pledge statistics export")
+    header_icon = "download"
+
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+    def get_initial(self) -> dict[str, Any]:
+        today = timezone.localdate()
+        return {"start": today.replace(month=1, day=1), "end": today, "format": FORMAT.XLSX}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["immediate_limit"] = XLSX_IMMEDIATE_LIMIT
+        return context
+
+    def form_valid(self, form: PledgeExportForm) -> HttpResponseBase:  # type: ignore[override]
+        start: datetime.date = form.cleaned_data["start"]
+        end: datetime.date = form.cleaned_data["end"]
+        chosen: str = form.cleaned_data["format"]
+        language = translation.get_language() or "zh-hans"
+        data = PledgeExport(start, end, language=language)
+        if chosen in (FORMAT.CSV, FORMAT.CSV_MONTHLY):
+            monthly = chosen == FORMAT.CSV_MONTHLY
+            chunks = export.csv_monthly(data) if monthly else export.csv_entries(data)
+            name = export.export_filename(start, end, "csv")
+            if monthly:
+                name = name.replace("pledge-registrations", "pledge-registrations-monthly")
+            streamed = StreamingHttpResponse(
+                (chunk.encode("utf-8") for chunk in chunks), content_type=CSV_MEDIA_TYPE
+            )
+            return _attachment(streamed, name)
+        if export.entries_count(start, end) <= XLSX_IMMEDIATE_LIMIT:
+            response = HttpResponse(export.xlsx_bytes(data), content_type=XLSX_MEDIA_TYPE)
+            return _attachment(response, export.export_filename(start, end, "xlsx"))
+        by = cast(User, self.request.user)  # StaffOnlyMixin let only staff in
+        token = export.export_job_start(start=start, end=end, language=language, by=by)
+        return redirect(JOB_URL_NAME, token=token)
+
+
+class PledgeExportJobView(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+    """The job's page: "being prepared" (refreshing itself), "ready" with the download
+    link, or "failed" with the way back."""
+
+    template_name = "pledges/export/job.html"
+    page_title = gettext_lazy("Pledge statistics export")
+    header_icon = "download"
+
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(FORM_URL_NAME), "label": self.get_page_title()},
+            {"url": "", "label": _("Export job")},
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        job = export.export_job(self.kwargs["token"])
+        if job is None:
+            raise Http404
+        context.update(
+            job=job,
+            refresh_seconds=JOB_REFRESH_SECONDS if job.state == "pending" else None,
+            download_url=reverse(DOWNLOAD_URL_NAME, kwargs={"token": job.token}),
+            form_url=reverse(FORM_URL_NAME),
+        )
+        return context
+
+
+def export_job_download(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The finished workbook, to platform staff only; from a private bucket by a short-lived
+    signed URL, else streamed from the storage."""
+    if not is_platform_staff(request.user):
+        raise PermissionDenied
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponse(status=405)
+    job = export.export_job(token)
+    if job is None or job.state != "ready":
+        raise Http404
+    storage: Any = default_storage
+    if presigns_urls(storage):
+        url = storage.url(
+            job.path,
+            parameters={
+                "ResponseContentDisposition": attachment_disposition(job.filename),
+                "ResponseContentType": XLSX_MEDIA_TYPE,
+            },
+            expire=60,
+        )
+        response: HttpResponseBase = HttpResponseRedirect(url)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+    try:
+        handle = default_storage.open(job.path, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return _attachment(FileResponse(handle, content_type=XLSX_MEDIA_TYPE), job.filename)

@@ -1,0 +1,170 @@
+"""How far the city is toward its pledge-financing goal: one read of the maintained
+aggregates (marketplace.pledges.ledger), shared by the dashboard page and the public JSON.
+
+The cost is a fixed handful of queries over rows bounded by months × keys (the goal, the
+aggregates, the bank names, the latest entry) plus the cached median: it does not grow with
+the number of ledger entries.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from listings.models import AssetKind, Industry
+from marketplace.dates import add_months
+from marketplace.parties.districts import District, in_l_belt
+from marketplace.parties.models import Organization
+
+from .ledger import median_loan, month_of, stats_between
+from .models import Goal, PledgeLedgerEntry
+
+CENT = Decimal("0.01")
+
+
+def current_goal(*, today: datetime.date | None = None) -> Goal | None:
+    """The goal whose period contains today; else the latest one that has started (the
+    action plan's 2023–2025 goal after 2025); else the first one."""
+    today = today or timezone.localdate()
+    goals = Goal.objects.order_by("-start", "-pk")
+    return (
+        goals.filter(start__lte=today, end__gte=today).first()
+        or goals.filter(start__lte=today).first()
+        or goals.last()
+    )
+
+
+def months_between(start: datetime.date, end: datetime.date) -> list[str]:
+    """ "YYYY-MM" of every month from start's to end's, inclusive."""
+    months, day = [], start.replace(day=1)
+    while day <= end:
+        months.append(month_of(day))
+        day = add_months(day, 1)
+    return months
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Where the goal ends at the pace so far (a straight line through the months elapsed)."""
+
+    monthly_pace: Decimal  # yuan per month so far
+    projected_total: Decimal  # at the end of the period, at that pace
+    will_reach: bool
+    reach_month: str | None  # "YYYY-MM" the cumulative sum reaches the target, at that pace
+
+
+def project(
+    *,
+    target: Decimal,
+    registered: Decimal,
+    months_elapsed: int,
+    months_total: int,
+    start: datetime.date,
+) -> Projection:
+    """Linear projection: pace = registered / months elapsed; the target is reached in
+    month ⌈target / pace⌉ counted from the period's first month (1 = the first month).
+    Worked example: ¥1.2bn over 36 months, ¥400m after 12 → pace ¥33.33m, projected
+    ¥1.2bn at month 36: reached in 2025-12 for a 2023-01 start."""
+    if months_elapsed <= 0 or registered <= 0:
+        return Projection(Decimal(0), Decimal(0), False, None)
+    pace = registered / months_elapsed
+    projected = (pace * months_total).quantize(CENT, ROUND_HALF_UP)
+    if registered >= target:
+        needed = months_elapsed
+        # reached already: find nothing finer without the monthly series; the caller
+        # replaces it with the actual month.
+    else:
+        needed = int(
+            (target * months_elapsed / registered).to_integral_value(rounding="ROUND_CEILING")
+        )
+    reach = month_of(add_months(start.replace(day=1), needed - 1))
+    return Projection(
+        monthly_pace=pace.quantize(CENT, ROUND_HALF_UP),
+        projected_total=projected,
+        will_reach=needed <= months_total,
+        reach_month=reach,
+    )
+
+
+def _rows(cells: dict[str, tuple[Decimal, int]], labels: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = [
+        {"key": key, "label": str(labels.get(key, key)), "amount": amount, "count": count}
+        for key, (amount, count) in cells.items()
+        if count or amount
+    ]
+    return sorted(rows, key=lambda row: (-row["amount"], row["key"]))
+
+
+def pledge_progress(*, goal: Goal, today: datetime.date | None = None) -> dict[str, Any]:
+    """Everything the dashboard and /api/v1/stats/pledge-progress/ show, as Decimals
+    and plain values (the API turns amounts into strings)."""
+    today = today or timezone.localdate()
+    stats = stats_between(goal.start, goal.end)
+    registered, count = stats.get("total", {}).get("", (Decimal(0), 0))
+    registered = Decimal(registered)
+    target = goal.target
+    months = months_between(goal.start, goal.end)
+    # Months that have started (all of them once the period is over).
+    current = month_of(min(today, goal.end))
+    elapsed = len([m for m in months if m <= current]) if today >= goal.start else 0
+
+    by_month, cumulative = [], Decimal(0)
+    monthly = stats.get("month", {})
+    for index, month in enumerate(months, start=1):
+        amount, n = monthly.get(month, (Decimal(0), 0))
+        cumulative += amount
+        path = (target * index / len(months)).quantize(CENT, ROUND_HALF_UP)
+        by_month.append(
+            {
+                "month": month,
+                "amount": Decimal(amount),
+                "count": n,
+                "cumulative": cumulative if month <= current else None,
+                "path": path,
+            }
+        )
+    projection = project(
+        target=target,
+        registered=registered,
+        months_elapsed=elapsed,
+        months_total=len(months),
+        start=goal.start,
+    )
+    if registered >= target:
+        reached = next(
+            (row["month"] for row in by_month if (row["cumulative"] or 0) >= target), None
+        )
+        projection = Projection(projection.monthly_pace, projection.projected_total, True, reached)
+
+    bank_cells = stats.get("bank", {})
+    bank_names = dict(
+        Organization.objects.filter(pk__in=[int(k) for k in bank_cells if k.isdigit()]).values_list(
+            "pk", "name"
+        )
+    )
+    by_bank = _rows(bank_cells, {str(pk): name for pk, name in bank_names.items()})
+    by_district = _rows(stats.get("district", {}), dict(District.choices))
+    for row in by_district:
+        row["in_l_belt"] = in_l_belt(row["key"])
+    holders = sum(1 for _amount, n in stats.get("holder", {}).values() if n > 0)
+    latest = PledgeLedgerEntry.objects.order_by("-pk").values_list("created_at", flat=True).first()
+    return {
+        "goal": goal,
+        "registered_amount": registered,
+        "percent": (registered * 100 / target).quantize(CENT, ROUND_HALF_UP),
+        "remaining": max(target - registered, Decimal(0)),
+        "count": count,
+        "holders": holders,
+        "average": (registered / count).quantize(CENT, ROUND_HALF_UP) if count else None,
+        "median": median_loan(goal.start, goal.end),
+        "by_month": by_month,
+        "by_district": by_district,
+        "by_bank": by_bank,
+        "by_kind": _rows(stats.get("kind", {}), dict(AssetKind.choices)),
+        "by_industry": _rows(stats.get("industry", {}), dict(Industry.choices)),
+        "projection": projection,
+        "months_elapsed": elapsed,
+        "as_of": latest,
+    }

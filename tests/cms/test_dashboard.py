@@ -1,0 +1,326 @@
+"""/dashboard/ and the goal's progress bar on the home page: the numbers in both languages,
+the SVG charts with their tables, the L-shaped belt highlight, the bar moving as soon as a
+pledge is registered, and a query count that does not grow with the ledger."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core.cache import cache
+
+from cms.models import DashboardPage, HomePage
+from cms.services import portal_pages_ensure
+from marketplace.pledges.models import Goal, PledgeLedgerEntry
+from tests.pledges.test_progress import Registrar
+
+pytestmark = pytest.mark.django_db
+
+BANKS = ("中原银行郑州分行", "郑州银行", "中国工商银行郑州分行", "交通银行河南省分行")
+DISTRICTS = ("jinshui", "zhongmu", "high_tech", "erqi", "airport", "xinzheng")
+INDUSTRIES = ("nev", "agriculture", "electronics", "biomedicine")
+
+
+@pytest.fixture
+def registrar(django_capture_on_commit_callbacks) -> Registrar:
+    return Registrar(django_capture_on_commit_callbacks)
+
+
+@pytest.fixture
+def three_pledges(registrar):
+    """¥10.5m: ¥5.5m in Jinshui (in the L-shaped belt), ¥5m in Zhongmu (outside it)."""
+    jinshui = registrar.holder(district="jinshui")
+    registrar.register(amount=Decimal("2000000.00"), on=datetime.date(2024, 3, 5), holder=jinshui)
+    registrar.register(
+        amount=Decimal("5000000.00"),
+        on=datetime.date(2024, 3, 20),
+        district="zhongmu",
+        bank="郑州银行",
+        kind="trademark",
+        industry="agriculture",
+    )
+    registrar.register(amount=Decimal("3500000.00"), on=datetime.date(2025, 1, 10), holder=jinshui)
+
+
+def soup_of(client, path: str = "/dashboard/", **headers) -> BeautifulSoup:
+    response = client.get(path, **headers)
+    assert response.status_code == 200
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def text(node) -> str:
+    return " ".join(node.get_text(" ", strip=True).split())
+
+
+def figure(soup: BeautifulSoup, name: str) -> str:
+    return text(soup.select_one(f"#figure-{name}"))
+
+
+# --- the page in the tree ---------------------------------------------------------------------
+
+
+def test_the_migration_puts_the_dashboard_under_the_home_page(client):
+    page = DashboardPage.objects.get()
+    assert page.get_parent().specific == HomePage.objects.get()
+    assert (page.slug, page.live, page.url) == ("dashboard", True, "/dashboard/")
+    # setup_portal finds it and makes no second one
+    assert portal_pages_ensure()["dashboard"].pk == page.pk
+    assert DashboardPage.objects.count() == 1
+    assert DashboardPage.can_create_at(page.get_parent()) is False  # max one
+
+
+# --- the numbers ------------------------------------------------------------------------------
+
+
+def test_dashboard_in_chinese_shows_the_goal_in_yi_and_wan(client, three_pledges):
+    soup = soup_of(client)
+
+    assert soup.html["lang"] == "zh-hans"
+    assert soup.h1.get_text(strip=True) == "知识产权质押融资进度"
+    assert text(soup.select_one(".goal-name")) == "2025年知识产权质押融资金额达到12亿元"
+    bar = soup.select_one('[role="progressbar"]')
+    assert (bar["aria-valuemin"], bar["aria-valuemax"], bar["aria-valuenow"]) == (
+        "0",
+        "100",
+        "0.88",
+    )
+    assert text(soup.select_one(".goal-percent")) == "0.88%"
+    assert "1,050 万元" in text(soup.select_one(".goal-registered"))
+    assert "12 亿元" in text(soup.select_one(".goal-registered"))
+    assert figure(soup, "registered") == "1,050 万元"
+    assert figure(soup, "target") == "12 亿元"
+    assert figure(soup, "remaining") == "11.9 亿元"  # 11.895 亿, shown to two places
+    assert (figure(soup, "count"), figure(soup, "holders")) == ("3", "2")
+    assert (figure(soup, "average"), figure(soup, "median")) == ("350 万元", "350 万元")
+    as_of = soup.select_one("#figure-as-of time")
+    assert as_of is not None
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", as_of.get_text())
+    # ¥10.5m over the 36 months of 2023–2025: ¥291,666.67 a month, ¥1,050万 by the end
+    projection = text(soup.select_one("#projection"))
+    assert "29.17 万元" in projection
+    assert "1,050 万元" in projection
+    ticks = [t.get_text() for t in soup.select(".dashboard-trend svg text.tick")]
+    assert ticks[:5] == ["¥0", "3 亿元", "6 亿元", "9 亿元", "12 亿元"]
+
+
+def test_dashboard_in_english_shows_yuan(client, three_pledges):
+    soup = soup_of(client, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert soup.html["lang"] == "en"
+    assert soup.h1.get_text(strip=True) == "IP pledge financing progress"
+    assert text(soup.select_one(".goal-name")) == "¥1.2 billion of IP pledge financing by 2025"
+    assert text(soup.select_one(".goal-percent")) == "0.88%"
+    assert text(soup.select_one(".goal-registered")) == (
+        "¥10,500,000 registered of the ¥1,200,000,000 goal"
+    )
+    assert figure(soup, "remaining") == "¥1,189,500,000"
+    assert (figure(soup, "average"), figure(soup, "median")) == ("¥3,500,000", "¥3,500,000")
+    assert figure(soup, "period") == "2023-01-01 – 2025-12-31"
+    # The period is over (2023–2025): the pace of its 36 months projects the end.
+    assert text(soup.select_one("#projection")) == (
+        "At the current pace of ¥291,666.67 a month, the goal will not be reached by the "
+        "end of the period: projected ¥10,500,000."
+    )
+
+
+def test_the_trend_is_an_svg_line_chart_with_a_table_under_it(client, three_pledges):
+    soup = soup_of(client, HTTP_ACCEPT_LANGUAGE="en")
+
+    svg = soup.select_one(".dashboard-trend svg")
+    assert svg["role"] == "img"
+    title_id, desc_id = svg["aria-labelledby"].split()
+    assert "against the path to the goal" in svg.find("title", id=title_id).get_text()
+    desc = svg.find("desc", id=desc_id).get_text()
+    assert "From 2023-01 to 2025-12" in desc
+    assert "¥10,500,000" in desc
+    assert svg.select_one("polyline.series-actual") is not None
+    assert svg.select_one("polyline.series-path") is not None
+    assert len(svg.select("circle.series-actual-dot")) == 36 + 1  # every month + the legend's
+    legend = text(svg.select_one(".legend"))
+    assert "Registered, cumulative (solid)" in legend
+    assert "Straight-line path to the goal (dashed)" in legend
+    ticks = [t.get_text() for t in svg.select("text.tick")]
+    assert {"¥0", "¥1,200,000,000", "2023-01", "2025-12"} <= set(ticks)
+    assert {"Amount", "Month"} <= {t.get_text() for t in svg.select("text.axis-title")}
+
+    table = soup.select_one(".dashboard-trend details table")
+    assert [th.get_text(strip=True) for th in table.select("thead th")] == [
+        "Month",
+        "Registered that month",
+        "Pledges",
+        "Cumulative",
+        "Path to the goal",
+    ]
+    rows = {
+        tr.th.get_text(strip=True): [td.get_text(strip=True) for td in tr.select("td")]
+        for tr in table.select("tbody tr")
+    }
+    assert len(rows) == 36
+    assert rows["2024-02"] == ["¥0", "0", "¥0", "¥466,666,666.67"]  # 14/36 of the goal
+    assert rows["2024-03"] == ["¥7,000,000", "2", "¥7,000,000", "¥500,000,000"]
+    assert rows["2025-12"] == ["¥0", "0", "¥10,500,000", "¥1,200,000,000"]
+
+
+def test_breakdowns_are_bar_charts_with_tables_and_the_l_belt_is_marked(client, three_pledges):
+    soup = soup_of(client, HTTP_ACCEPT_LANGUAGE="en")
+
+    for slug in ("district", "bank", "kind", "industry"):
+        section = soup.select_one(f"#breakdown-{slug}")
+        assert section.select_one("svg[role=img] title") is not None, slug
+        assert section.select_one("details table") is not None, slug
+
+    district = soup.select_one("#breakdown-district")
+    svg = district.select_one("svg")
+    # not by colour only: a hatch pattern, the ◆ mark, and the legend saying so
+    assert svg.select_one("pattern") is not None
+    assert "◆ In the L-shaped IP service belt (hatched)" in text(svg.select_one(".legend"))
+    belt_rows = svg.select("g.bar-row.in-l-belt")
+    assert [text(g.select_one(".bar-label")) for g in belt_rows] == ["◆ Jinshui District"]
+    assert belt_rows[0].select_one("rect")["fill"].startswith("url(#")
+    others = [g for g in svg.select("g.bar-row") if "in-l-belt" not in g["class"]]
+    assert [text(g.select_one(".bar-label")) for g in others] == ["Zhongmu County"]
+    assert "L-shaped IP service belt" in text(district.select_one(".belt-note"))
+    table_rows = [
+        [cell.get_text(strip=True) for cell in tr.select("th, td")]
+        for tr in district.select("tbody tr")
+    ]
+    assert table_rows == [
+        ["◆ Jinshui District", "Yes", "¥5,500,000", "2"],
+        ["Zhongmu County", "No", "¥5,000,000", "1"],
+    ]
+    assert district.select("tbody tr")[0]["class"] == ["in-l-belt"]
+
+    banks = [tr.th.get_text(strip=True) for tr in soup.select("#breakdown-bank tbody tr")]
+    assert banks == ["中原银行郑州分行", "郑州银行"]
+    kinds = [tr.th.get_text(strip=True) for tr in soup.select("#breakdown-kind tbody tr")]
+    assert kinds == ["Invention patent", "Trademark"]
+    industries = [tr.th.get_text(strip=True) for tr in soup.select("#breakdown-industry tbody tr")]
+    assert industries == ["New-energy vehicles", "Modern agriculture"]
+
+
+def test_the_breakdowns_in_chinese(client, three_pledges):
+    soup = soup_of(client)
+    rows = [
+        [cell.get_text(strip=True) for cell in tr.select("th, td")]
+        for tr in soup.select("#breakdown-district tbody tr")
+    ]
+    assert rows == [["◆ 金水区", "是", "550 万元", "2"], ["中牟县", "否", "500 万元", "1"]]
+
+
+def test_nothing_registered_yet(client):
+    soup = soup_of(client, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert soup.select_one('[role="progressbar"]')["aria-valuenow"] == "0.00"
+    assert text(soup.select_one("#figure-as-of")) == "Last updated: no registrations yet."
+    assert (figure(soup, "average"), figure(soup, "median")) == ("—", "—")
+    assert "no pace to project" in text(soup.select_one("#projection"))
+    # the path is still drawn; there is nothing to break down
+    assert soup.select_one(".dashboard-trend svg polyline.series-path") is not None
+    assert soup.select_one(".dashboard-trend svg polyline.series-actual") is not None
+    assert soup.select(".dashboard-breakdowns svg") == []
+    assert len(soup.select(".dashboard-breakdowns .breakdown p.muted")) == 4
+
+
+def test_without_a_goal_the_page_says_so_and_the_home_page_has_no_bar(client):
+    Goal.objects.all().delete()
+    soup = soup_of(client, HTTP_ACCEPT_LANGUAGE="en")
+    assert "No pledge-financing goal is set yet." in text(soup.select_one("main"))
+    assert soup_of(client, "/").select_one('[role="progressbar"]') is None
+
+
+def test_the_stylesheet_is_linked_and_nothing_comes_from_elsewhere(client, three_pledges):
+    soup = soup_of(client)
+    styles = [link["href"] for link in soup.select('link[rel="stylesheet"]')]
+    assert any(href.endswith("css/dashboard.css") for href in styles)
+    external = [
+        tag.get("src") or tag.get("href")
+        for tag in soup.select("script[src], link[href]")
+        if (tag.get("src") or tag.get("href") or "").startswith(("http:", "https:", "//"))
+        and tag.get("rel") != ["canonical"]
+    ]
+    assert external == []
+
+
+# --- the bar moves ------------------------------------------------------------------------------
+
+
+def test_registering_a_pledge_moves_the_bar_at_once(client, registrar, three_pledges):
+    before = soup_of(client).select_one('[role="progressbar"]')["aria-valuenow"]
+    assert before == "0.88"
+
+    registrar.register(amount=Decimal("30000000.00"), on=datetime.date(2025, 11, 3))
+
+    soup = soup_of(client)
+    assert soup.select_one('[role="progressbar"]')["aria-valuenow"] == "3.38"  # ¥40.5m
+    assert figure(soup, "registered") == "4,050 万元"
+    assert figure(soup, "count") == "4"
+    assert soup_of(client, "/").select_one('[role="progressbar"]')["aria-valuenow"] == "3.38"
+
+
+# --- the home page ---------------------------------------------------------------------------
+
+
+def test_home_page_shows_the_compact_bar(client, three_pledges):
+    soup = soup_of(client, "/", HTTP_ACCEPT_LANGUAGE="en")
+
+    teaser = soup.select_one(".goal-teaser")
+    bar = teaser.select_one('[role="progressbar"]')
+    assert bar["aria-valuenow"] == "0.88"
+    assert "goal-progress-compact" in teaser.select_one(".goal-progress")["class"]
+    assert text(teaser.select_one(".goal-percent")) == "0.88%"
+    assert text(teaser.select_one(".goal-registered")) == (
+        "¥10,500,000 registered of the ¥1,200,000,000 goal"
+    )
+    assert teaser.select_one('a[href="/dashboard/"]') is not None
+    zh = text(soup_of(client, "/").select_one(".goal-teaser .goal-registered"))
+    assert "1,050 万元" in zh
+    assert "12 亿元" in zh
+
+
+# --- the cost does not grow with the ledger ------------------------------------------------------
+
+
+def _fill(registrar: Registrar, count: int) -> None:
+    for n in range(count):
+        registrar.register(
+            amount=Decimal(1_000_000 + 10_000 * n),
+            on=datetime.date(2023, 1, 1) + datetime.timedelta(days=17 * n),
+            district=DISTRICTS[n % len(DISTRICTS)],
+            bank=BANKS[n % len(BANKS)],
+            industry=INDUSTRIES[n % len(INDUSTRIES)],
+        )
+
+
+def _queries_for(client, path: str, django_assert_max_num_queries, budget: int) -> int:
+    cache.clear()  # both sides cold: Wagtail's site cache, the median
+    with django_assert_max_num_queries(budget) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize(("path", "budget"), [("/dashboard/", 22), ("/", 20)])
+def test_query_count_is_the_same_for_3_and_60_ledger_entries(
+    client, registrar, django_assert_max_num_queries, path, budget
+):
+    _fill(registrar, 3)
+    few = _queries_for(client, path, django_assert_max_num_queries, budget)
+
+    _fill(registrar, 57)
+    assert PledgeLedgerEntry.objects.count() == 60
+    many = _queries_for(client, path, django_assert_max_num_queries, budget)
+
+    assert many == few
+
+
+# --- the indicator board ---------------------------------------------------------------------
+
+
+def test_the_indicator_board_is_on_the_dashboard(client):
+    soup = soup_of(client, HTTP_ACCEPT_LANGUAGE="en")
+    heading = soup.select_one("#indicators-heading")
+    assert heading is not None
+    assert heading.get_text(strip=True) == "Action plan indicators"
+    board = soup.select_one(".dashboard-indicators .indicator-board table")
+    assert board is not None
+    assert board.select_one("#indicator-pledge_financing") is not None

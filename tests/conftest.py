@@ -116,8 +116,15 @@ def _tasks_run_in_process():  # type: ignore[no-untyped-def]
     in the embedded default, whatever the broker: CI's PostgreSQL + Redis run has no
     worker consuming the queue. Tests of the real broker path (tests/test_celery.py,
     tests/test_health.py) switch eager mode off through `celery_conf`, which restores it."""
+    from celery._state import _set_task_join_will_block
+
     saved = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
+    # Celery keeps "inside a task, joins would block" in one process-wide flag that each
+    # eager run sets and restores; eager runs on several threads at once (the PostgreSQL
+    # concurrency tests) can restore it in the wrong order and leave it set, which makes
+    # every later EagerResult.get() refuse. Each test starts outside any task.
+    _set_task_join_will_block(False)
     yield
     celery_app.conf.task_always_eager = saved
 

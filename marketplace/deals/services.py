@@ -30,6 +30,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 
 from listings.models import IPAsset, LicenceType, Listing, ListingIntent, ListingState
 from listings.services import assets_change_holder, listing_close
+from marketplace.money import format_yuan_exact
 from marketplace.notifications.services import notify_organizations
 from marketplace.parties.models import (
     Membership,
@@ -228,7 +229,7 @@ def _notify(deal: Deal, name: str, by: User | None, party: str | None) -> None:
             "listing": deal.listing.title,
             "buyer": deal.buyer.name,
             "seller": deal.seller.name,
-            "price": f"¥{deal.price:,.2f}",
+            "price": format_yuan_exact(deal.price, always_fen=True),
         },
         url=SELLER_URL.format(pk=deal.pk),
         actor=by,

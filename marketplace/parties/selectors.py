@@ -1,5 +1,7 @@
 """Reads for parties: querysets with what their pages need."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from .models import Membership, MembershipRole, Organization, OrganizationKind, User
@@ -16,6 +18,16 @@ def memberships_for_user(*, user: User) -> QuerySet[Membership]:
         Membership.objects.filter(user=user)
         .select_related("organization")
         .order_by("organization__name")
+    )
+
+
+def acting_organization_ids(*, user: User) -> QuerySet[Membership, Any]:
+    """Ids (a subquery) of the organisations `user` acts for as owner or member: a bank's
+    reviewer reviews for the bank, they do not borrow, buy or sell for it."""
+    return (
+        Membership.objects.filter(user=user)
+        .exclude(role=MembershipRole.REVIEWER)
+        .values("organization_id")
     )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from marketplace.money import format_yuan_exact
 from marketplace.notifications.services import notify_organizations
 from marketplace.parties.models import User
 
@@ -95,7 +96,10 @@ def payment_confirm_offline(*, payment: Payment, by: User, note: str = "") -> Pa
                 organizations=[locked.deal.buyer_id],
                 event="payments.refunded",
                 message=gettext_lazy("The deposit of %(amount)s for %(deal)s was refunded."),
-                params={"amount": f"¥{locked.amount:,.2f}", "deal": locked.deal},
+                params={
+                    "amount": format_yuan_exact(locked.amount, always_fen=True),
+                    "deal": locked.deal,
+                },
                 url=f"/workspace/deals/{locked.deal_id}/",
                 actor=by,
                 target=locked.deal,

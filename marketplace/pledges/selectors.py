@@ -3,10 +3,11 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from listings.models import IPAsset
 from marketplace.parties.models import Membership, MembershipRole, User
+from marketplace.parties.selectors import acting_organization_ids
 
 from .models import PledgeApplication, PledgedAsset, PledgeState
 
@@ -73,19 +74,11 @@ def pledge_for_bank_reviewer(*, user: User, pk: int) -> PledgeApplication:
     )
 
 
-def _holder_org_ids(user: User) -> QuerySet[Membership, Any]:
-    return (
-        Membership.objects.filter(user=user)
-        .exclude(role=MembershipRole.REVIEWER)
-        .values("organization_id")
-    )
-
-
 def pledges_for_holder(*, user: User) -> QuerySet[PledgeApplication]:
     if not user.is_authenticated:
         return PledgeApplication.objects.none()
     return (
-        PledgeApplication.objects.filter(applicant_id__in=_holder_org_ids(user))
+        PledgeApplication.objects.filter(applicant_id__in=acting_organization_ids(user=user))
         .select_related("applicant", "bank")
         .prefetch_related(_assets_prefetch())
         .order_by("-created_at", "-pk")
@@ -97,7 +90,7 @@ def pledge_for_holder(*, user: User, pk: int) -> PledgeApplication:
     if not user.is_authenticated:
         raise PledgeApplication.DoesNotExist
     return (
-        PledgeApplication.objects.filter(applicant_id__in=_holder_org_ids(user))
+        PledgeApplication.objects.filter(applicant_id__in=acting_organization_ids(user=user))
         .select_related("applicant", "bank", "reviewer", "listing")
         .prefetch_related(_assets_prefetch())
         .get(pk=pk)
@@ -132,7 +125,3 @@ def active_pledges_of_assets(*, assets: Iterable[IPAsset]) -> QuerySet[PledgedAs
     return PledgedAsset.objects.filter(
         asset__in=[a.pk for a in assets], active=True
     ).select_related("application__bank", "asset")
-
-
-def open_applications_filter() -> Q:
-    return ~Q(state__in=[PledgeState.DRAFT])

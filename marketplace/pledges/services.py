@@ -26,6 +26,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 from listings.models import AssetStatus, IPAsset, Listing, ListingIntent, ListingState
 from listings.services import listing_close
 from marketplace.dates import add_months
+from marketplace.money import format_yuan_exact
 from marketplace.notifications.services import notify_organizations
 from marketplace.parties.models import (
     Membership,
@@ -593,7 +594,7 @@ def pledge_approve(
                 {
                     "amount": [
                         _("The approved amount cannot exceed the %(requested)s requested.")
-                        % {"requested": f"¥{app.requested_amount:,.2f}"}
+                        % {"requested": format_yuan_exact(app.requested_amount, always_fen=True)}
                     ]
                 },
                 code="above_requested",
@@ -669,7 +670,7 @@ def pledge_register(
                 {
                     "secured_amount": [
                         _("The secured amount cannot exceed the approved %(approved)s.")
-                        % {"approved": f"¥{app.approved_amount:,.2f}"}
+                        % {"approved": format_yuan_exact(app.approved_amount, always_fen=True)}
                     ]
                 }
             )
@@ -731,7 +732,7 @@ def pledge_disburse(
                 {
                     "amount": [
                         _("The disbursed amount cannot exceed the approved %(approved)s.")
-                        % {"approved": f"¥{app.approved_amount:,.2f}"}
+                        % {"approved": format_yuan_exact(app.approved_amount, always_fen=True)}
                     ]
                 }
             )

@@ -32,13 +32,12 @@ from marketplace.documents.models import Document, DocumentKind
 from marketplace.documents.views import upload_view
 from marketplace.parties.http import AuthenticatedHttpRequest
 from marketplace.parties.models import (
-    Membership,
-    MembershipRole,
     Organization,
     OrganizationKind,
     User,
     VerificationState,
 )
+from marketplace.parties.selectors import acting_organization_ids
 
 from . import services
 from .forms import PledgeApplicationForm, PledgeNoteForm
@@ -62,12 +61,9 @@ def _application_or_404(request: AuthenticatedHttpRequest, pk: int) -> PledgeApp
 def _holder_organizations(user: User) -> QuerySet[Organization]:
     """The organisations `user` may apply for: where they are an owner or a member (a
     bank's reviewer reviews; they do not borrow for the bank)."""
-    memberships = (
-        Membership.objects.filter(user=user)
-        .exclude(role=MembershipRole.REVIEWER)
-        .values("organization_id")
+    return Organization.objects.filter(pk__in=acting_organization_ids(user=user)).order_by(
+        "name", "pk"
     )
-    return Organization.objects.filter(pk__in=memberships).order_by("name", "pk")
 
 
 def _banks() -> QuerySet[Organization]:

@@ -6,7 +6,7 @@ every other figure is the newest value staff entered, with its source and date.
 
 `indicator_board` reads a fixed number of queries whatever the number of indicators and
 values: the indicators, the newest value of every staff-entered one, one grouped count
-over the organisations, and the ledger's maintained aggregates for the current goal.
+over the organisations, and the ledger's maintained aggregates for the plan's period.
 """
 
 import datetime
@@ -31,9 +31,12 @@ from marketplace.parties.models import (
 
 from .indicator_models import Indicator, IndicatorSource, IndicatorValue
 from .ledger import stats_between
-from .models import Goal
 
 PLEDGE_FINANCING = "pledge_financing"
+# 《郑州市知识产权服务业发展三年行动计划(2023-2025年)》: its targets are for 2025 and its
+# pledge financing counts what is registered over the three years.
+PLAN_START = datetime.date(2023, 1, 1)
+PLAN_END = datetime.date(2025, 12, 31)
 
 # Computed from the directory: how each indicator picks its verified organisations, and
 # what the board says the figure is.
@@ -123,12 +126,6 @@ def progress_percent(current: Decimal | None, target: Decimal) -> Decimal | None
     return (current * 100 / target).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
-def current_goal(*, today: datetime.date | None = None) -> Goal | None:
-    """The goal whose period contains today, else the latest that has started."""
-    today = today or timezone.localdate()
-    return Goal.objects.filter(start__lte=today).order_by("-start", "-pk").first()
-
-
 def _latest_values(indicator_ids: list[int], as_of: datetime.date) -> dict[int, IndicatorValue]:
     """The newest value (by the date it describes, then by entry) of each indicator, in
     one query: a correlated subquery picks each row's newest sibling, which SQLite and
@@ -167,16 +164,16 @@ def _organization_counts(codes: list[str], as_of: datetime.date | None) -> dict[
 
 
 def _pledge_financing(today: datetime.date) -> tuple[Decimal | None, str, datetime.date]:
-    """The registered pledge financing of the current goal's period, from the ledger's
-    maintained aggregates (never a sum over the ledger)."""
-    goal = current_goal(today=today)
-    if goal is None:
-        return None, _("No pledge financing goal has started yet."), today
-    end = min(goal.end, today)
-    amount = stats_between(goal.start, end)["total"].get("", (Decimal(0), 0))[0]
+    """The pledge financing registered in the action plan's period (up to today), from the
+    ledger's maintained aggregates (never a sum over the ledger). The board measures the
+    plan's 2025 targets, so a later goal staff add does not change this figure."""
+    if today < PLAN_START:
+        return None, _("The action plan's period has not started yet."), today
+    end = min(PLAN_END, today)
+    amount = stats_between(PLAN_START, end)["total"].get("", (Decimal(0), 0))[0]
     source = _(
         "Registered pledge financing in the platform's pledge ledger, %(start)s to %(end)s"
-    ) % {"start": goal.start.isoformat(), "end": end.isoformat()}
+    ) % {"start": PLAN_START.isoformat(), "end": end.isoformat()}
     return Decimal(amount).quantize(CENT), source, end
 
 

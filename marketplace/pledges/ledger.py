@@ -18,7 +18,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
 from django_fsm_log.models import StateLog
 
@@ -33,16 +33,17 @@ from .models import (
 
 LEDGER_VERSION_KEY = "pledges:ledger-version"
 CENT = Decimal("0.01")
-DIMENSIONS = ("total", "district", "bank", "kind", "industry", "holder")
+# Additive breakdowns kept per month. Holders financed is not additive over months (a holder
+# financed in March and in May counts once) and would need a row per holder per month:
+# it is counted from the ledger with the median, once per ledger version (`ledger_figures`).
+DIMENSIONS = ("total", "district", "bank", "kind", "industry")
 
 
 def month_of(day: datetime.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def _keys_of(
-    *, district: str, bank_id: int, asset_kind: str, industry: str, holder_id: int
-) -> dict[str, str]:
+def _keys_of(*, district: str, bank_id: int, asset_kind: str, industry: str) -> dict[str, str]:
     """The stat row key of each dimension for an entry with these facts."""
     return {
         "total": "",
@@ -50,7 +51,6 @@ def _keys_of(
         "bank": str(bank_id),
         "kind": asset_kind,
         "industry": industry,
-        "holder": str(holder_id),
     }
 
 
@@ -60,7 +60,6 @@ def _keys(entry: PledgeLedgerEntry) -> dict[str, str]:
         bank_id=entry.bank_id,
         asset_kind=entry.asset_kind,
         industry=entry.industry,
-        holder_id=entry.holder_id,
     )
 
 
@@ -209,20 +208,31 @@ def stats_between(start: datetime.date, end: datetime.date) -> dict[str, dict[st
     return result
 
 
-def median_loan(start: datetime.date, end: datetime.date) -> Decimal | None:
-    """The median secured amount of the registrations of the period that stand (not
-    reversed); read from the ledger once per ledger version and cached."""
-    key = f"pledges:median:{ledger_version()}:{start}:{end}"
+@dataclass(frozen=True)
+class LedgerFigures:
+    """What is not additive over months, read from the ledger itself."""
+
+    median: Decimal | None  # the median secured amount of the standing registrations
+    holders: int  # holders with at least one standing registration
+
+
+def ledger_figures(start: datetime.date, end: datetime.date) -> LedgerFigures:
+    """The median loan and the number of holders financed over the registrations of the
+    period that stand (not reversed): two queries over the ledger once per ledger version,
+    then cached until the next entry commits."""
+    key = f"pledges:figures:{ledger_version()}:{start}:{end}"
     cached = cache.get(key)
     if cached is not None:
-        return None if cached == "" else Decimal(cached)
+        median_text, holders = cached
+        return LedgerFigures(None if median_text == "" else Decimal(median_text), holders)
     standing = PledgeLedgerEntry.objects.filter(
         kind=LedgerEntryKind.REGISTRATION,
         registered_on__gte=start,
         registered_on__lte=end,
         reversed_by__isnull=True,
     )
-    count = standing.count()
+    counted = standing.aggregate(entries=Count("pk"), holders=Count("holder_id", distinct=True))
+    count = counted["entries"]
     median: Decimal | None = None
     if count:
         ordered = standing.order_by("amount").values_list("amount", flat=True)
@@ -230,9 +240,15 @@ def median_loan(start: datetime.date, end: datetime.date) -> Decimal | None:
             median = ordered[count // 2]
         else:
             low, high = list(ordered[count // 2 - 1 : count // 2 + 1])
-            median = ((low + high) / 2).quantize(Decimal("0.01"))
-    cache.set(key, "" if median is None else str(median), 24 * 3600)
-    return median
+            median = ((low + high) / 2).quantize(CENT)
+    figures = LedgerFigures(median=median, holders=counted["holders"])
+    cache.set(key, ("" if median is None else str(median), figures.holders), 24 * 3600)
+    return figures
+
+
+def median_loan(start: datetime.date, end: datetime.date) -> Decimal | None:
+    """The median secured amount of the period's standing registrations (cached)."""
+    return ledger_figures(start, end).median
 
 
 # --- verification -----------------------------------------------------------------------
@@ -282,11 +298,10 @@ def ledger_verify(*, fix: bool = False) -> list[Drift]:
                 "bank_id",
                 "asset_kind",
                 "industry",
-                "holder_id",
             )
             .iterator(chunk_size=5000)
         )
-        for day, kind, amount, district, bank_id, asset_kind, industry, holder_id in entries:
+        for day, kind, amount, district, bank_id, asset_kind, industry in entries:
             month = month_of(day)
             step = 1 if kind == LedgerEntryKind.REGISTRATION else -1
             keys = _keys_of(
@@ -294,7 +309,6 @@ def ledger_verify(*, fix: bool = False) -> list[Drift]:
                 bank_id=bank_id,
                 asset_kind=asset_kind,
                 industry=industry,
-                holder_id=holder_id,
             )
             for dimension, key in keys.items():
                 cell = expected[(month, dimension, key)]

@@ -469,8 +469,8 @@ class PledgeLedgerEntry(models.Model):
 
 class PledgeStat(models.Model):
     """A maintained aggregate of the ledger: the sum and the net number of registrations
-    per month ("2025-03"), dimension (total, district, bank, kind, industry, holder) and
-    key (the bank's or holder's id, the district …). Updated in the transaction of each
+    per month ("2025-03"), dimension (total, district, bank, kind, industry) and key (the
+    bank's id, the district …). Updated in the transaction of each
     ledger entry, so the dashboard reads rows bounded by months × keys whatever the
     ledger's size; `verify_ledger` recomputes them from the ledger."""
 

@@ -2,8 +2,8 @@
 aggregates (marketplace.pledges.ledger), shared by the dashboard page and the public JSON.
 
 The cost is a fixed handful of queries over rows bounded by months × keys (the goal, the
-aggregates, the bank names, the latest entry) plus the cached median: it does not grow with
-the number of ledger entries.
+aggregates, the bank names, the latest entry) plus the median and the holders financed,
+cached per ledger version: it does not grow with the number of ledger entries.
 """
 
 import datetime
@@ -18,7 +18,7 @@ from marketplace.dates import add_months
 from marketplace.parties.districts import District, in_l_belt
 from marketplace.parties.models import Organization
 
-from .ledger import median_loan, month_of, stats_between
+from .ledger import ledger_figures, month_of, stats_between
 from .models import Goal, PledgeLedgerEntry
 
 CENT = Decimal("0.01")
@@ -148,7 +148,7 @@ def pledge_progress(*, goal: Goal, today: datetime.date | None = None) -> dict[s
     by_district = _rows(stats.get("district", {}), dict(District.choices))
     for row in by_district:
         row["in_l_belt"] = in_l_belt(row["key"])
-    holders = sum(1 for _amount, n in stats.get("holder", {}).values() if n > 0)
+    figures = ledger_figures(goal.start, goal.end)
     latest = PledgeLedgerEntry.objects.order_by("-pk").values_list("created_at", flat=True).first()
     return {
         "goal": goal,
@@ -156,9 +156,9 @@ def pledge_progress(*, goal: Goal, today: datetime.date | None = None) -> dict[s
         "percent": (registered * 100 / target).quantize(CENT, ROUND_HALF_UP),
         "remaining": max(target - registered, Decimal(0)),
         "count": count,
-        "holders": holders,
+        "holders": figures.holders,
         "average": (registered / count).quantize(CENT, ROUND_HALF_UP) if count else None,
-        "median": median_loan(goal.start, goal.end),
+        "median": figures.median,
         "by_month": by_month,
         "by_district": by_district,
         "by_bank": by_bank,

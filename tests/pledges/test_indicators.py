@@ -186,33 +186,46 @@ def _registered(amount: str, on: datetime.date):
         return ledger_record_registration(application=application, by=None)
 
 
-def test_pledge_financing_is_the_ledger_total_of_the_current_goals_period(staff):
-    # given a goal for 2024 (the latest started) and registrations in and out of it
+def test_pledge_financing_is_the_ledger_total_of_the_action_plans_period(staff):
+    # given a later goal staff added, and registrations in and out of the plan's 2023–2025
     Goal.objects.create(
-        name="2024年目标",
+        name="2026—2028年目标",
         target=Decimal("500000000.00"),
-        start=datetime.date(2024, 1, 1),
-        end=datetime.date(2024, 12, 31),
+        start=datetime.date(2026, 1, 1),
+        end=datetime.date(2028, 12, 31),
     )
-    _registered("3000000.00", datetime.date(2024, 3, 10))
+    _registered("3000000.00", datetime.date(2023, 1, 1))
     reversed_entry = _registered("1000000.00", datetime.date(2024, 7, 1))
-    _registered("2500000.50", datetime.date(2024, 11, 30))
-    _registered("9000000.00", datetime.date(2023, 12, 31))  # before the period
+    _registered("2500000.50", datetime.date(2025, 12, 31))
+    _registered("9000000.00", datetime.date(2022, 12, 31))  # before the period
+    _registered("7000000.00", datetime.date(2026, 1, 1))  # counts toward the later goal only
     ledger_reverse(entry=reversed_entry, by=staff, reason="登记号录入错误")
 
-    # when
-    row = row_of(indicator_board(), "pledge_financing")
+    # when the board is read after the plan's period
+    row = row_of(indicator_board(as_of=datetime.date(2026, 11, 28)), "pledge_financing")
 
-    # then the registrations of 2024 that stand, against the indicator's ¥1.2 billion
+    # then the plan's registrations that stand, against the indicator's ¥1.2 billion
     assert row.current == Decimal("5500000.50")
     assert row.target == Decimal("1200000000.00")
     assert row.progress == Decimal("0.5")
-    assert row.as_of == datetime.date(2024, 12, 31)
-    assert "2024-01-01" in row.source
+    assert row.as_of == datetime.date(2025, 12, 31)
+    assert "2023-01-01" in row.source
+    assert "2025-12-31" in row.source
     assert row.computed
 
 
-def test_pledge_financing_without_a_started_goal_has_no_figure():
+def test_pledge_financing_during_the_plan_counts_up_to_the_month(staff):
+    # (the aggregates are monthly; a registration is never dated after the day it is made)
+    _registered("3000000.00", datetime.date(2024, 3, 10))
+    _registered("4000000.00", datetime.date(2024, 4, 1))
+
+    row = row_of(indicator_board(as_of=datetime.date(2024, 3, 31)), "pledge_financing")
+
+    assert row.current == Decimal("3000000.00")
+    assert row.as_of == datetime.date(2024, 3, 31)
+
+
+def test_pledge_financing_before_the_plan_has_no_figure():
     row = row_of(indicator_board(as_of=datetime.date(2022, 6, 30)), "pledge_financing")
 
     assert row.current is None

@@ -14,13 +14,18 @@ memory held is one chunk.
 Large xlsx exports run as a Celery job (`tasks_export.export_xlsx_task`); its state lives in
 the default storage next to the file it produces, under exports/pledges/<token>/ (see
 "jobs" below): web processes and workers share that storage, not the cache (which may be
-per-process) nor a table (which a file-producing job does not need).
+per-process) nor a table (which a file-producing job does not need). A job's folder is
+deleted `PLEDGE_EXPORT_RETENTION_DAYS` after its last write (`export_files_sweep`, daily).
 """
 
+import contextlib
 import csv
 import datetime
 import io
 import json
+import logging
+import os
+import posixpath
 import secrets
 import tempfile
 from collections import OrderedDict
@@ -29,6 +34,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -414,9 +420,14 @@ def xlsx_bytes(export: PledgeExport) -> bytes:
 #
 # The token is random (unguessable) and only staff reach the pages that use it. Markers
 # are separate files because a storage does not overwrite a name (it picks another).
+# `export_files_sweep` deletes a job's folder once its newest file is older than the
+# retention period; the job is then unknown, and its pages say it has expired.
 
 EXPORT_DIR = "exports/pledges"
 JOB_ID_PATTERN = r"[A-Za-z0-9_-]{20,64}"
+DEFAULT_RETENTION_DAYS = 7
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -520,3 +531,91 @@ def export_job_fail(token: str, reason: str) -> None:
             _job_file(token, "failed.json"),
             {"reason": reason[:500], "failed_at": timezone.now().isoformat()},
         )
+
+
+# --- retention: finished (and abandoned) jobs are deleted after a while ---------------------
+
+
+def export_retention_days() -> int:
+    return int(getattr(settings, "PLEDGE_EXPORT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+
+
+def export_files_sweep(
+    *, older_than: datetime.timedelta | None = None, now: datetime.datetime | None = None
+) -> int:
+    """Delete from the default storage the export jobs whose newest file is older than
+    `older_than` (default: PLEDGE_EXPORT_RETENTION_DAYS days): every file of the job's
+    folder, its request.json first, so that from then on the job is unknown (its pages say
+    it has expired) rather than ready with its workbook gone. A job is judged by its newest
+    file so a workbook is kept the full period after it was finished. Files directly under
+    exports/pledges/ go by their own age. Nothing outside exports/pledges/ is looked at.
+    Returns the number of files deleted; a second run finds nothing more to delete."""
+    cutoff = (now or timezone.now()) - (
+        older_than if older_than is not None else datetime.timedelta(days=export_retention_days())
+    )
+    try:
+        folders, loose = default_storage.listdir(EXPORT_DIR)
+    except FileNotFoundError:  # nothing was ever exported (S3 answers an empty listing)
+        return 0
+    deleted = 0
+    for name in loose:
+        path = f"{EXPORT_DIR}/{name}"
+        modified = _modified_time(path)
+        if modified is not None and modified < cutoff:
+            default_storage.delete(path)
+            deleted += 1
+    for folder in folders:
+        deleted += _sweep_job_folder(f"{EXPORT_DIR}/{folder}", cutoff)
+    return deleted
+
+
+def _sweep_job_folder(folder: str, cutoff: datetime.datetime) -> int:
+    listed, subfolders = _walk(folder)
+    modified = {path: time for path in listed if (time := _modified_time(path)) is not None}
+    if any(time >= cutoff for time in modified.values()):
+        return 0
+    # The request first: without it the job is unknown, whatever is left of it.
+    files = sorted(modified, key=lambda path: posixpath.basename(path) != "request.json")
+    for path in files:
+        default_storage.delete(path)
+    for path in [*reversed(subfolders), folder]:
+        _remove_empty_folder(path)
+    if files:
+        logger.info("Deleted the expired pledge export %s (%d files)", folder, len(files))
+    return len(files)
+
+
+def _walk(folder: str) -> tuple[list[str], list[str]]:
+    """Every file under `folder` and every folder below it (parents before children)."""
+    files: list[str] = []
+    subfolders: list[str] = []
+    pending = [folder]
+    while pending:
+        current = pending.pop(0)
+        try:
+            names, leaves = default_storage.listdir(current)
+        except FileNotFoundError:  # deleted meanwhile
+            continue
+        files.extend(f"{current}/{leaf}" for leaf in leaves)
+        below = [f"{current}/{name}" for name in names]
+        subfolders.extend(below)
+        pending.extend(below)
+    return files, subfolders
+
+
+def _modified_time(path: str) -> datetime.datetime | None:
+    try:
+        return default_storage.get_modified_time(path)
+    except FileNotFoundError:  # deleted between the listing and now
+        return None
+
+
+def _remove_empty_folder(folder: str) -> None:
+    """A local storage keeps the emptied folder; remove it (an object store has none)."""
+    try:
+        path = default_storage.path(folder)
+    except NotImplementedError:
+        return
+    # rmdir only ever removes an empty folder; one written to meanwhile stays.
+    with contextlib.suppress(OSError):
+        os.rmdir(path)

@@ -146,11 +146,15 @@ class PledgeExportView(StaffOnlyMixin, WagtailAdminTemplateMixin, FormView):
 
 class PledgeExportJobView(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
     """The job's page: "being prepared" (refreshing itself), "ready" with the download
-    link, or "failed" with the way back."""
+    link, or "failed" with the way back. An unknown token answers 404 with "this export
+    has expired, start a new one": tokens are unguessable, so an unknown one is a job the
+    daily sweep deleted (export.export_files_sweep)."""
 
     template_name = "pledges/export/job.html"
     page_title = gettext_lazy("Pledge statistics export")
     header_icon = "download"
+    # Set by the download view when the job is known but its workbook is gone.
+    expired = False
 
     def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
         return [
@@ -159,18 +163,26 @@ class PledgeExportJobView(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateVie
             {"url": "", "label": _("Export job")},
         ]
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        context = self.get_context_data(**kwargs)
+        return self.render_to_response(context, status=404 if context["job"] is None else 200)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        job = export.export_job(self.kwargs["token"])
-        if job is None:
-            raise Http404
+        job = None if self.expired else export.export_job(self.kwargs["token"])
         context.update(
             job=job,
-            refresh_seconds=JOB_REFRESH_SECONDS if job.state == "pending" else None,
-            download_url=reverse(DOWNLOAD_URL_NAME, kwargs={"token": job.token}),
+            refresh_seconds=JOB_REFRESH_SECONDS if job and job.state == "pending" else None,
+            download_url=reverse(DOWNLOAD_URL_NAME, kwargs={"token": job.token}) if job else None,
             form_url=reverse(FORM_URL_NAME),
+            retention_days=export.export_retention_days(),
         )
         return context
+
+
+def _expired(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The job's page saying the export has expired (404)."""
+    return PledgeExportJobView.as_view(expired=True)(request, token=token)
 
 
 def export_job_download(request: HttpRequest, token: str) -> HttpResponseBase:
@@ -181,10 +193,14 @@ def export_job_download(request: HttpRequest, token: str) -> HttpResponseBase:
     if request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405)
     job = export.export_job(token)
-    if job is None or job.state != "ready":
-        raise Http404
+    if job is None:
+        return _expired(request, token)
+    if job.state != "ready":
+        raise Http404  # its page says where it stands
     storage: Any = default_storage
     if presigns_urls(storage):
+        if not storage.exists(job.path):  # swept after the markers were read
+            return _expired(request, token)
         url = storage.url(
             job.path,
             parameters={
@@ -199,5 +215,5 @@ def export_job_download(request: HttpRequest, token: str) -> HttpResponseBase:
     try:
         handle = default_storage.open(job.path, "rb")
     except FileNotFoundError:
-        raise Http404 from None
+        return _expired(request, token)
     return _attachment(FileResponse(handle, content_type=XLSX_MEDIA_TYPE), job.filename)

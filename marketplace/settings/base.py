@@ -193,6 +193,9 @@ if AWS_STORAGE_BUCKET_NAME:
             "file_overwrite": False,
         },
     }
+# Large pledge statistics exports (exports/pledges/ in the default storage) are deleted this
+# many days after they were made, by the daily "sweep-pledge-exports" job.
+PLEDGE_EXPORT_RETENTION_DAYS = env.int("PLEDGE_EXPORT_RETENTION_DAYS", default=7)
 
 # --- Celery -------------------------------------------------------------------------
 # No broker configured → tasks run eagerly in-process (the embedded default).
@@ -229,6 +232,10 @@ CELERY_BEAT_SCHEDULE = {
     "delete-orphan-documents": {
         "task": "documents.delete_orphans",
         "schedule": crontab(hour=3, minute=30),  # files whose upload rolled back afterwards
+    },
+    "sweep-pledge-exports": {
+        "task": "pledges.sweep_exports",
+        "schedule": crontab(hour=3, minute=45),  # exports older than PLEDGE_EXPORT_RETENTION_DAYS
     },
 }
 

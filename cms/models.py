@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +29,12 @@ from listings.models import Listing
 from listings.sanitize import html_to_text
 from listings.selectors import listing_for_public, listing_search, listings_for_cards
 from marketplace.pledges.indicators import indicator_board
-from marketplace.pledges.progress import current_goal, pledge_progress
+from marketplace.pledges.progress import (
+    all_goals,
+    choose_current_goal,
+    current_goal,
+    pledge_progress,
+)
 
 from .forms import InstitutionFilterForm, dropped_filters, search_form_data
 from .pagination import page_links, query_string
@@ -406,8 +411,18 @@ class DashboardPage(BilingualPage):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        progress = current_goal_progress()
-        context["progress"] = progress
+        # The current goal, or the one ?goal=<id> names (an earlier plan's final result, a
+        # later goal); every goal is offered as a link when there is more than one.
+        goals = all_goals()
+        current = choose_current_goal(goals, today=timezone.localdate())
+        goal = current
+        wanted = request.GET.get("goal", "").strip()
+        if wanted:
+            goal = next((g for g in goals if wanted.isdigit() and str(g.pk) == wanted), None)
+            if goal is None:
+                raise Http404(gettext("There is no such goal."))
+        progress = None if goal is None else pledge_progress(goal=goal)
+        context.update(progress=progress, goals=goals, current_goal=current)
         if progress is not None:
             context["breakdowns"] = [
                 {

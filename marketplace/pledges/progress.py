@@ -24,16 +24,25 @@ from .models import Goal, PledgeLedgerEntry
 CENT = Decimal("0.01")
 
 
-def current_goal(*, today: datetime.date | None = None) -> Goal | None:
-    """The goal whose period contains today; else the latest one that has started (the
-    action plan's 2023–2025 goal after 2025); else the first one."""
-    today = today or timezone.localdate()
-    goals = Goal.objects.order_by("-start", "-pk")
+def choose_current_goal(goals: list[Goal], *, today: datetime.date) -> Goal | None:
+    """Of `goals` (newest start first): the one whose period contains today; else the
+    latest that has started (the action plan's 2023–2025 goal until staff add the next);
+    else the first one to come."""
     return (
-        goals.filter(start__lte=today, end__gte=today).first()
-        or goals.filter(start__lte=today).first()
-        or goals.last()
+        next((g for g in goals if g.start <= today <= g.end), None)
+        or next((g for g in goals if g.start <= today), None)
+        or (goals[-1] if goals else None)
     )
+
+
+def all_goals() -> list[Goal]:
+    """Every goal, newest start first (staff add a few over the years: one short query)."""
+    return list(Goal.objects.order_by("-start", "-pk"))
+
+
+def current_goal(*, today: datetime.date | None = None) -> Goal | None:
+    """The goal the home page and the dashboard show by default (see choose_current_goal)."""
+    return choose_current_goal(all_goals(), today=today or timezone.localdate())
 
 
 def months_between(start: datetime.date, end: datetime.date) -> list[str]:
@@ -166,5 +175,7 @@ def pledge_progress(*, goal: Goal, today: datetime.date | None = None) -> dict[s
         "by_industry": _rows(stats.get("industry", {}), dict(Industry.choices)),
         "projection": projection,
         "months_elapsed": elapsed,
+        "started": today >= goal.start,
+        "period_over": today > goal.end,
         "as_of": latest,
     }

@@ -122,7 +122,7 @@ def test_visitor_reads_home_page_in_chinese_then_english(page: Page, screenshots
     expect(nav.get_by_role("link", name="Home")).to_be_visible()
     expect(page.get_by_role("heading", name="On the market")).to_be_visible()
     expect(
-        page.get_by_role("heading", name="Goal: ¥1.2 billion of IP pledge financing")
+        page.get_by_role("heading", name="Goal: ¥1,200,000,000 of IP pledge financing")
     ).to_be_visible()
     market = page.get_by_role("region", name="On the market")
     invention = market.locator(".kind-counts li").filter(has_text="Invention patent")

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from bs4 import BeautifulSoup
 from django.core.cache import cache
+from django.utils import timezone
 
 from cms.models import DashboardPage, HomePage
 from cms.services import portal_pages_ensure
@@ -96,10 +97,11 @@ def test_dashboard_in_chinese_shows_the_goal_in_yi_and_wan(client, three_pledges
     as_of = soup.select_one("#figure-as-of time")
     assert as_of is not None
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", as_of.get_text())
-    # ¥10.5m over the 36 months of 2023–2025: ¥291,666.67 a month, ¥1,050万 by the end
+    # 2023–2025 is over (today is later): the page gives its final result
     projection = text(soup.select_one("#projection"))
-    assert "29.17 万元" in projection
+    assert "2025-12-31" in projection
     assert "1,050 万元" in projection
+    assert "0.88%" in projection
     ticks = [t.get_text() for t in soup.select(".dashboard-trend svg text.tick")]
     assert ticks[:5] == ["¥0", "3 亿元", "6 亿元", "9 亿元", "12 亿元"]
 
@@ -117,11 +119,12 @@ def test_dashboard_in_english_shows_yuan(client, three_pledges):
     assert figure(soup, "remaining") == "¥1,189,500,000"
     assert (figure(soup, "average"), figure(soup, "median")) == ("¥3,500,000", "¥3,500,000")
     assert figure(soup, "period") == "2023-01-01 – 2025-12-31"
-    # The period is over (2023–2025): the pace of its 36 months projects the end.
+    # The period is over (2023–2025): its final result, no projection.
     assert text(soup.select_one("#projection")) == (
-        "At the current pace of ¥291,666.67 a month, the goal will not be reached by the "
-        "end of the period: projected ¥10,500,000."
+        "The period ended on 2025-12-31 with ¥10,500,000 registered, 0.88% of the goal."
     )
+    # with a single goal there is nothing to choose between
+    assert soup.select_one(".goal-switcher") is None
 
 
 def test_the_trend_is_an_svg_line_chart_with_a_table_under_it(client, three_pledges):
@@ -214,7 +217,9 @@ def test_nothing_registered_yet(client):
     assert soup.select_one('[role="progressbar"]')["aria-valuenow"] == "0.00"
     assert text(soup.select_one("#figure-as-of")) == "Last updated: no registrations yet."
     assert (figure(soup, "average"), figure(soup, "median")) == ("—", "—")
-    assert "no pace to project" in text(soup.select_one("#projection"))
+    assert text(soup.select_one("#projection")) == (
+        "The period ended on 2025-12-31 with ¥0 registered, 0.00% of the goal."
+    )
     # the path is still drawn; there is nothing to break down
     assert soup.select_one(".dashboard-trend svg polyline.series-path") is not None
     assert soup.select_one(".dashboard-trend svg polyline.series-actual") is not None
@@ -256,6 +261,95 @@ def test_registering_a_pledge_moves_the_bar_at_once(client, registrar, three_ple
     assert figure(soup, "registered") == "4,050 万元"
     assert figure(soup, "count") == "4"
     assert soup_of(client, "/").select_one('[role="progressbar"]')["aria-valuenow"] == "3.38"
+
+
+# --- later goals ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def later_goal() -> Goal:
+    """A follow-up goal staff add after the action plan: its period contains today."""
+    today = timezone.localdate()
+    return Goal.objects.create(
+        name="下一阶段知识产权质押融资目标",
+        name_en="Next IP pledge financing goal",
+        target=Decimal("500000000.00"),
+        start=today.replace(month=1, day=1),
+        end=today.replace(year=today.year + 2, month=12, day=31),
+    )
+
+
+def test_a_later_goal_is_current_and_a_pledge_registered_today_moves_its_bar(
+    client, registrar, three_pledges, later_goal
+):
+    # given the plan's 2023–2025 pledges and a goal of ¥500m containing today
+    today = timezone.localdate()
+    soup = soup_of(client, HTTP_ACCEPT_LANGUAGE="en")
+    assert text(soup.select_one(".goal-name")) == "Next IP pledge financing goal"
+    assert soup.select_one('[role="progressbar"]')["aria-valuenow"] == "0.00"
+    assert "no pace to project" in text(soup.select_one("#projection"))
+
+    # when a bank registers a pledge today
+    registrar.register(amount=Decimal("25000000.00"), on=today)
+
+    # then the dashboard and the home page show it at once: 5 % of ¥500m
+    soup = soup_of(client, HTTP_ACCEPT_LANGUAGE="en")
+    assert soup.select_one('[role="progressbar"]')["aria-valuenow"] == "5.00"
+    assert figure(soup, "registered") == "¥25,000,000"
+    assert (figure(soup, "count"), figure(soup, "holders")) == ("1", "1")
+    assert text(soup.select_one("#projection")).startswith("At the current pace of ")
+    home = soup_of(client, "/", HTTP_ACCEPT_LANGUAGE="en")
+    assert home.select_one(".goal-teaser [role='progressbar']")["aria-valuenow"] == "5.00"
+    assert text(home.select_one("#goal-heading")) == "Goal: ¥500,000,000 of IP pledge financing"
+    assert "Next IP pledge financing goal" in text(home.select_one(".goal-teaser p"))
+    zh_home = soup_of(client, "/")
+    assert text(zh_home.select_one("#goal-heading")) == "目标：知识产权质押融资 5 亿元"
+
+
+def test_every_goal_is_linked_and_an_earlier_one_shows_its_final_result(
+    client, three_pledges, later_goal
+):
+    plan = Goal.objects.exclude(pk=later_goal.pk).get()
+
+    soup = soup_of(client, HTTP_ACCEPT_LANGUAGE="en")
+    links = soup.select(".goal-switcher li a")
+    assert [text(a) for a in links] == [
+        "Next IP pledge financing goal",
+        "¥1.2 billion of IP pledge financing by 2025",
+    ]
+    assert links[0]["href"] == "/dashboard/"
+    assert links[0]["aria-current"] == "page"
+    assert links[1]["href"] == f"/dashboard/?goal={plan.pk}"
+    assert "current goal" in text(soup.select(".goal-switcher li")[0])
+
+    earlier = soup_of(client, links[1]["href"], HTTP_ACCEPT_LANGUAGE="en")
+    assert text(earlier.select_one(".goal-name")) == "¥1.2 billion of IP pledge financing by 2025"
+    assert earlier.select_one('[role="progressbar"]')["aria-valuenow"] == "0.88"
+    assert earlier.select_one(".goal-switcher li a[aria-current]")["href"] == links[1]["href"]
+    assert text(earlier.select_one("#projection")).startswith("The period ended on 2025-12-31")
+
+
+def test_a_goal_yet_to_start_says_when_it_starts(client, later_goal):
+    future = Goal.objects.create(
+        name="远期目标",
+        target=Decimal("900000000.00"),
+        start=later_goal.end + datetime.timedelta(days=1),
+        end=later_goal.end.replace(year=later_goal.end.year + 3),
+    )
+    soup = soup_of(client, f"/dashboard/?goal={future.pk}", HTTP_ACCEPT_LANGUAGE="en")
+    assert text(soup.select_one("#projection")) == (
+        f"The period starts on {future.start:%Y-%m-%d}."
+    )
+
+
+@pytest.mark.parametrize("value", ["abc", "99999", "-1", "1.0", "1 OR 1=1"])
+def test_an_unknown_goal_in_the_query_string_is_a_404(client, value):
+    assert client.get("/dashboard/", {"goal": value}).status_code == 404
+
+
+def test_an_empty_goal_in_the_query_string_shows_the_current_goal(client, three_pledges):
+    soup = soup_of(client, "/dashboard/?goal=")
+    assert soup.select_one('[role="progressbar"]')["aria-valuenow"] == "0.88"
 
 
 # --- the home page ---------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 import datetime
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 from django_fsm_log.models import StateLog
 from wagtail.models import Page
 
@@ -24,7 +26,9 @@ from marketplace.parties.models import (
     VerificationState,
 )
 from marketplace.parties.validators import validate_credit_code
-from marketplace.pledges.models import PledgeApplication, PledgedAsset
+from marketplace.pledges.ledger import ledger_verify
+from marketplace.pledges.models import Goal, PledgeApplication, PledgedAsset, PledgeLedgerEntry
+from marketplace.pledges.progress import current_goal, pledge_progress
 from marketplace.pledges.selectors import pledges_for_bank
 
 pytestmark = pytest.mark.django_db
@@ -309,3 +313,28 @@ def test_seed_fills_both_banks_queues_and_the_deal_flows(seeded):
         "accepted",
         "completed",
     }
+
+
+def test_seed_shows_partial_progress_toward_the_goals_and_a_ledger_without_drift(seeded):
+    # the action plan's ¥1.2 billion for 2023–2025: a believable partial result
+    plan = Goal.objects.get(start=datetime.date(2023, 1, 1))
+    plan_progress = pledge_progress(goal=plan)
+    assert plan.target == Decimal("1200000000.00")
+    assert Decimal(60) < plan_progress["percent"] < Decimal(90)
+    assert plan_progress["count"] == data.PLEDGE_HISTORY_COUNT
+    # after the plan, the demo's follow-up goal is current and partly reached, so a pledge
+    # registered today moves the bar the home page shows
+    today = timezone.localdate()
+    current = current_goal()
+    assert current is not None
+    if today > data.FOLLOW_UP_GOAL["start"]:
+        assert current.name == data.FOLLOW_UP_GOAL["name"]
+        assert current.start <= today <= current.end
+        percent = pledge_progress(goal=current)["percent"]
+        assert Decimal(0) < percent < Decimal(100)
+    # every registration went through the services: the aggregates match the ledger
+    assert ledger_verify() == []
+    # and a rerun adds no registration and no second goal
+    entries, goals = PledgeLedgerEntry.objects.count(), Goal.objects.count()
+    call_command("seed_demo", verbosity=0)
+    assert (PledgeLedgerEntry.objects.count(), Goal.objects.count()) == (entries, goals)

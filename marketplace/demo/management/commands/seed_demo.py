@@ -54,7 +54,7 @@ from marketplace.parties.services import (
     organization_verify,
     user_create,
 )
-from marketplace.pledges.models import PledgeApplication, PledgeState
+from marketplace.pledges.models import Goal, PledgeApplication, PledgeState
 
 VERIFY_NOTE = "演示数据：已核对营业执照与统一社会信用代码。"
 VERIFY_LISTING_NOTE = "演示数据：已核对权利证书与权利状态。"
@@ -429,18 +429,54 @@ class Command(BaseCommand):
             self._backdate(app, days_ago=spec.days_ago)
 
     def _seed_pledge_history(self, organizations: dict[str, Organization]) -> None:
-        """Registered pledges of 2023–2025 toward the ¥1.2 billion goal, each taken through
-        the services (so each counts in the ledger the way a real one does): applied,
-        approved, contracted, registered on its date, disbursed, and — when its term has
-        run out — repaid and released. A fixed random stream makes them the same on
-        every machine; the total lands at roughly 70 % of the goal."""
+        """Registered pledges of 2023–2025 toward the action plan's ¥1.2 billion goal
+        (≈ 77 % of it), then — the plan's period being over — the demo operator's follow-up
+        goal and the registrations of its period up to yesterday (data.FOLLOW_UP_GOAL), so
+        that the current goal shows partial progress and a pledge registered today moves
+        its bar. Each goes through the services (so each counts in the ledger the way a real
+        one does): applied, approved, contracted, registered on its date, disbursed, and —
+        when its term has run out — repaid and released. A fixed random stream per period
+        makes them the same on every machine for the same day."""
         import random
 
+        today = timezone.localdate()
+        self._seed_registrations(
+            organizations,
+            rng=random.Random(data.PLEDGE_HISTORY_SEED),
+            start=datetime.date(2023, 1, 1),
+            end=datetime.date(2025, 12, 31),
+            count=data.PLEDGE_HISTORY_COUNT,
+        )
+        follow_up = data.FOLLOW_UP_GOAL
+        if today <= follow_up["start"]:
+            return
+        Goal.objects.get_or_create(name=follow_up["name"], defaults=follow_up)
+        end = min(today - datetime.timedelta(days=1), follow_up["end"])
+        months = (end.year - follow_up["start"].year) * 12 + end.month - follow_up["start"].month
+        self._seed_registrations(
+            organizations,
+            rng=random.Random(f"{data.PLEDGE_HISTORY_SEED}:{follow_up['start']:%Y}"),
+            start=follow_up["start"],
+            end=end,
+            count=int(data.FOLLOW_UP_PER_MONTH * (months + 1)),
+        )
+
+    def _seed_registrations(
+        self,
+        organizations: dict[str, Organization],
+        *,
+        rng: Any,
+        start: datetime.date,
+        end: datetime.date,
+        count: int,
+    ) -> None:
+        """`count` registered pledges dated from `start` to `end` (later months busier, as
+        a programme gathers pace); nothing when the period has some already (a rerun)."""
         from marketplace.pledges import services as pledges
 
-        if PledgeApplication.objects.filter(purpose__startswith="【历史】").exists():
+        history = PledgeApplication.objects.filter(purpose__startswith="【历史】")
+        if history.filter(registration_date__range=(start, end)).exists():
             return
-        rng = random.Random(data.PLEDGE_HISTORY_SEED)
         today = timezone.localdate()
         reviewers = {
             account.organization: User.objects.get(email=account.email)
@@ -461,14 +497,9 @@ class Command(BaseCommand):
             )
             for org in holders
         }
-        start, days = (
-            datetime.date(2023, 1, 1),
-            (datetime.date(2025, 12, 31) - datetime.date(2023, 1, 1)).days,
-        )
-        # Later months busier than earlier ones, as the programme gathered pace.
+        days = (end - start).days
         dates = sorted(
-            start + datetime.timedelta(days=int(days * rng.random() ** 0.8))
-            for _ in range(data.PLEDGE_HISTORY_COUNT)
+            start + datetime.timedelta(days=int(days * rng.random() ** 0.8)) for _ in range(count)
         )
         for number, day in enumerate(dates, start=1):
             term = rng.choice((12, 12, 24, 36))
@@ -840,6 +871,15 @@ class Command(BaseCommand):
             f"pledges; {self.created['pledge applications']} new), "
             f"deals 交易: {Deal.objects.count()} ({self.created['deals']} new)"
         )
+        from marketplace.pledges.progress import all_goals, pledge_progress
+
+        for goal in all_goals():
+            progress = pledge_progress(goal=goal)
+            write(
+                f"  goal 目标 {goal.name} ({goal.start} – {goal.end}): "
+                f"{progress['percent']}% (¥{progress['registered_amount']:,} of "
+                f"¥{goal.target:,}, {progress['count']} pledges)"
+            )
         write(
             f"  news 新闻: {NewsPage.objects.count()} ({self.created['news']} new); "
             "pages 页面: / /listings/ /news/ /institutions/"

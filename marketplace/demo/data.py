@@ -2131,16 +2131,27 @@ DEAL_SPECS: tuple[DealSpec, ...] = (
 # --- registered pledges toward the ¥1.2 billion goal (2023–2025) ---------------------------
 PLEDGE_HISTORY_SEED = "zzipx-pledge-history"
 PLEDGE_HISTORY_COUNT = 64  # registrations over the goal's three years
+
+
 # After the plan: the demo operator has set a follow-up goal (the product lets staff add
 # later goals; the target and period here are demo figures, not policy), so that a pledge
 # registered today moves a bar. Registrations so far in its period, about 1.75 a month.
-FOLLOW_UP_GOAL = {
-    "name": "2026—2028年知识产权质押融资目标（演示）",
-    "name_en": "IP pledge financing goal 2026–2028 (demo)",
-    "target": Decimal("1200000000.00"),
-    "start": datetime.date(2026, 1, 1),
-    "end": datetime.date(2028, 12, 31),
-}
+@dataclass(frozen=True)
+class GoalSpec:
+    name: str
+    name_en: str
+    target: Decimal
+    start: datetime.date
+    end: datetime.date
+
+
+FOLLOW_UP_GOAL = GoalSpec(
+    name="2026—2028年知识产权质押融资目标（演示）",
+    name_en="IP pledge financing goal 2026–2028 (demo)",
+    target=Decimal("1200000000.00"),
+    start=datetime.date(2026, 1, 1),
+    end=datetime.date(2028, 12, 31),
+)
 FOLLOW_UP_PER_MONTH = Decimal("1.75")
 PLEDGE_HISTORY_BANKS = ("boc", "zyb", "zzb", "bocom")
 PLEDGE_HISTORY_PURPOSES = (

@@ -327,8 +327,8 @@ def test_seed_shows_partial_progress_toward_the_goals_and_a_ledger_without_drift
     today = timezone.localdate()
     current = current_goal()
     assert current is not None
-    if today > data.FOLLOW_UP_GOAL["start"]:
-        assert current.name == data.FOLLOW_UP_GOAL["name"]
+    if today > data.FOLLOW_UP_GOAL.start:
+        assert current.name == data.FOLLOW_UP_GOAL.name
         assert current.start <= today <= current.end
         percent = pledge_progress(goal=current)["percent"]
         assert Decimal(0) < percent < Decimal(100)

@@ -448,15 +448,23 @@ class Command(BaseCommand):
             count=data.PLEDGE_HISTORY_COUNT,
         )
         follow_up = data.FOLLOW_UP_GOAL
-        if today <= follow_up["start"]:
+        if today <= follow_up.start:
             return
-        Goal.objects.get_or_create(name=follow_up["name"], defaults=follow_up)
-        end = min(today - datetime.timedelta(days=1), follow_up["end"])
-        months = (end.year - follow_up["start"].year) * 12 + end.month - follow_up["start"].month
+        Goal.objects.get_or_create(
+            name=follow_up.name,
+            defaults={
+                "name_en": follow_up.name_en,
+                "target": follow_up.target,
+                "start": follow_up.start,
+                "end": follow_up.end,
+            },
+        )
+        end = min(today - datetime.timedelta(days=1), follow_up.end)
+        months = (end.year - follow_up.start.year) * 12 + end.month - follow_up.start.month
         self._seed_registrations(
             organizations,
-            rng=random.Random(f"{data.PLEDGE_HISTORY_SEED}:{follow_up['start']:%Y}"),
-            start=follow_up["start"],
+            rng=random.Random(f"{data.PLEDGE_HISTORY_SEED}:{follow_up.start:%Y}"),
+            start=follow_up.start,
             end=end,
             count=int(data.FOLLOW_UP_PER_MONTH * (months + 1)),
         )

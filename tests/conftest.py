@@ -140,3 +140,16 @@ def point_broker_at(monkeypatch, celery_conf):  # type: ignore[no-untyped-def]
         _forget_celery_connections()
 
     return point
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint():  # type: ignore[no-untyped-def]
+    """moto's S3 server on 127.0.0.1 for a test module (see tests/s3.py); imported here
+    only when a test asks for it."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()

@@ -5,22 +5,20 @@ import time
 import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from django.urls import reverse
-from moto.server import ThreadedMotoServer
 
 from marketplace.documents import services
 from marketplace.documents.downloads import PRESIGNED_URL_LIFETIME, attachment_disposition
 from marketplace.documents.models import Document, DocumentKind
+from tests.s3 import s3_storage
 
 from .conftest import PDF, upload
 
 pytestmark = pytest.mark.django_db
 
 BUCKET = "zzipx-documents-test"
-CREDENTIALS = {"access_key": "testing", "secret_key": "testing", "region_name": "us-east-1"}
 
 
 def _lifetime(url: str) -> float:
@@ -31,45 +29,10 @@ def _lifetime(url: str) -> float:
     return int(query["Expires"][0]) - time.time()
 
 
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
 @pytest.fixture
-def s3(settings, moto_endpoint):
-    client = boto3.client(
-        "s3",
-        endpoint_url=moto_endpoint,
-        aws_access_key_id=CREDENTIALS["access_key"],
-        aws_secret_access_key=CREDENTIALS["secret_key"],
-        region_name=CREDENTIALS["region_name"],
-    )
-    client.create_bucket(Bucket=BUCKET)
-    # The same options as settings/base.py uses when AWS_STORAGE_BUCKET_NAME is set.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": BUCKET,
-                "endpoint_url": moto_endpoint,
-                **CREDENTIALS,
-                "default_acl": None,
-                "querystring_auth": True,
-                "file_overwrite": False,
-            },
-        },
-    }
-    yield client
-    objects = client.list_objects_v2(Bucket=BUCKET).get("Contents", [])
-    for item in objects:
-        client.delete_object(Bucket=BUCKET, Key=item["Key"])
-    client.delete_bucket(Bucket=BUCKET)
+def s3(settings, moto_endpoint):  # type: ignore[no-untyped-def]
+    with s3_storage(settings, moto_endpoint, BUCKET) as client:
+        yield client
 
 
 def test_upload_download_and_delete_through_s3(

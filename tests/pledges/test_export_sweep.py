@@ -8,7 +8,6 @@ import datetime
 import os
 from pathlib import Path
 
-import boto3
 import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings as django_settings
@@ -17,12 +16,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
-from moto.server import ThreadedMotoServer
 
 from marketplace.celery import app as celery_app
 from marketplace.pledges import export, export_hooks  # noqa: F401  (registers the URLs)
 from marketplace.pledges.tasks_export import export_xlsx_task, sweep_exports_task
 from tests.factories import UserFactory
+from tests.s3 import s3_storage
 
 pytestmark = pytest.mark.django_db
 
@@ -297,47 +296,12 @@ def test_a_workbook_gone_before_its_markers_says_expired_too(staff_client):
 # --- S3 ------------------------------------------------------------------------------------
 
 BUCKET = "zzipx-exports-test"
-CREDENTIALS = {"access_key": "testing", "secret_key": "testing", "region_name": "us-east-1"}
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():  # type: ignore[no-untyped-def]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture
 def s3(settings, moto_endpoint):  # type: ignore[no-untyped-def]
-    client = boto3.client(
-        "s3",
-        endpoint_url=moto_endpoint,
-        aws_access_key_id=CREDENTIALS["access_key"],
-        aws_secret_access_key=CREDENTIALS["secret_key"],
-        region_name=CREDENTIALS["region_name"],
-    )
-    client.create_bucket(Bucket=BUCKET)
-    # The same options as settings/base.py uses when AWS_STORAGE_BUCKET_NAME is set.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": BUCKET,
-                "endpoint_url": moto_endpoint,
-                **CREDENTIALS,
-                "default_acl": None,
-                "querystring_auth": True,
-                "file_overwrite": False,
-            },
-        },
-    }
-    yield client
-    for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
-        client.delete_object(Bucket=BUCKET, Key=item["Key"])
-    client.delete_bucket(Bucket=BUCKET)
+    with s3_storage(settings, moto_endpoint, BUCKET) as client:
+        yield client
 
 
 def test_the_sweep_walks_an_s3_bucket(s3, staff_client):

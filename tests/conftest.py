@@ -153,3 +153,24 @@ def moto_endpoint():  # type: ignore[no-untyped-def]
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+# --- the Wagtail admin: a signed-in operator (helpers in tests/wagtail_admin.py) ---------
+
+
+@pytest.fixture
+def staff(db):  # type: ignore[no-untyped-def]
+    """The operator who works the Wagtail admin: staff and superuser. Modules that need
+    another kind of staff user define their own `staff`, which overrides this one."""
+    return UserFactory(
+        email="operator@example.com", name="Olga Operator", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def staff_client(client, staff):  # type: ignore[no-untyped-def]
+    """The test client signed in as `staff`, asking for the admin in English."""
+    from tests.wagtail_admin import english
+
+    client.force_login(staff)
+    return english(client)

@@ -6,9 +6,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from bs4 import BeautifulSoup
-from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
@@ -19,6 +16,17 @@ from marketplace.deals.models import Deal, DealState, Licence
 from marketplace.payments.models import Payment, PaymentProvider, PaymentPurpose, PaymentState
 from marketplace.payments.services import payment_deposit_request
 from tests.factories import DealFactory, ListingFactory, UserFactory
+from tests.wagtail_admin import (
+    action_buttons,
+    english,
+    grant,
+    in_menu,
+    index_titles,
+    messages_of,
+    soup,
+    table_rows,
+    text_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,61 +36,6 @@ LOG = "/admin/transition-log/"
 
 def review_url(deal: Deal) -> str:
     return reverse("deal_moderation:inspect", args=(deal.pk,))
-
-
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(
-        email="operator@example.com", name="Olga Operator", is_staff=True, is_superuser=True
-    )
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return english(client)
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content, "html.parser")
-
-
-def text_of(response) -> str:
-    return soup(response).get_text(" ", strip=True)
-
-
-def messages_of(response) -> list[str]:
-    return [str(m.message) for m in response.context["messages"]]
-
-
-def in_menu(response, url: str) -> bool:
-    return f'"url": "{url}"' in response.content.decode()
-
-
-def table_rows(response) -> list[str]:
-    return [
-        row.get_text(" ", strip=True) for row in soup(response).select("table.listing tbody tr")
-    ]
-
-
-def index_titles(response) -> set[str]:
-    return {
-        link.get_text(" ", strip=True)
-        for link in soup(response).select("table.listing tbody td.title .title-wrapper a")
-    }
-
-
-def action_buttons(response) -> list[str]:
-    return [b["value"] for b in soup(response).select("button[name=action]")]
-
-
-def _grant(user, *codenames: str) -> None:
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
 
 
 def deposit_paid_deal(**fields) -> Deal:
@@ -381,7 +334,7 @@ def test_a_party_who_is_not_staff_gets_no_access(client):
 
 def test_a_cms_editor_who_is_not_staff_gets_permission_denied(client):
     editor = UserFactory()
-    _grant(editor, "access_admin", "view_deal", "change_deal")
+    grant(editor, "access_admin", "view_deal", "change_deal")
     deal = deposit_paid_deal()
     english(client).force_login(editor)
 
@@ -397,7 +350,7 @@ def test_a_cms_editor_who_is_not_staff_gets_permission_denied(client):
 
 def test_staff_without_the_deal_permission_see_no_menu_item_and_no_pages(client):
     clerk = UserFactory(is_staff=True)
-    _grant(clerk, "access_admin")
+    grant(clerk, "access_admin")
     english(client).force_login(clerk)
     deal = DealFactory()
 
@@ -413,7 +366,7 @@ def test_staff_without_the_deal_permission_see_no_menu_item_and_no_pages(client)
 
 def test_staff_with_view_only_read_the_page_but_cannot_cancel(client):
     reader = UserFactory(is_staff=True)
-    _grant(reader, "access_admin", "view_deal")
+    grant(reader, "access_admin", "view_deal")
     deal = deposit_paid_deal()
     english(client).force_login(reader)
 
@@ -432,7 +385,7 @@ def test_staff_with_view_only_read_the_page_but_cannot_cancel(client):
 
 def test_staff_with_the_change_permission_can_cancel(client):
     moderator = UserFactory(is_staff=True)
-    _grant(moderator, "access_admin", "view_deal", "change_deal")
+    grant(moderator, "access_admin", "view_deal", "change_deal")
     deal = deposit_paid_deal()
     english(client).force_login(moderator)
 

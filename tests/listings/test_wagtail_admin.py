@@ -3,9 +3,6 @@
 import datetime
 
 import pytest
-from bs4 import BeautifulSoup
-from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
@@ -14,6 +11,7 @@ from django_fsm_log.models import StateLog
 
 from listings.models import Listing, ListingState
 from tests.factories import IPAssetFactory, OrganizationFactory, UserFactory
+from tests.wagtail_admin import english, grant, in_menu, index_titles, messages_of, soup
 
 pytestmark = pytest.mark.django_db
 
@@ -51,44 +49,6 @@ def make_listing(
     listing.save()
     listing.assets.set(assets)
     return listing
-
-
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(
-        email="operator@example.com", name="Olga Operator", is_staff=True, is_superuser=True
-    )
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return english(client)
-
-
-def in_menu(response, url: str) -> bool:
-    """Wagtail renders its sidebar from JSON props; look for the menu item's URL there."""
-    return f'"url": "{url}"' in response.content.decode()
-
-
-def messages_of(response) -> list[str]:
-    return [str(m.message) for m in response.context["messages"]]
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content, "html.parser")
-
-
-def index_titles(response) -> set[str]:
-    return {
-        link.get_text(" ", strip=True)
-        for link in soup(response).select("table.listing tbody td.title .title-wrapper a")
-    }
 
 
 # --- index ---------------------------------------------------------------------------------
@@ -355,14 +315,10 @@ def test_a_signed_in_user_who_is_not_staff_is_sent_to_sign_in(client):
     assert listing.state == ListingState.PENDING_REVIEW
 
 
-def _grant(user, *codenames: str) -> None:
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-
-
 def test_a_cms_editor_who_is_not_staff_gets_wagtails_permission_denied(client):
     # a non-staff editor of the CMS, even one given the listing permissions by mistake
     editor = UserFactory()
-    _grant(editor, "access_admin", "view_listing", "change_listing")
+    grant(editor, "access_admin", "view_listing", "change_listing")
     listing = make_listing()
     english(client).force_login(editor)
 
@@ -378,7 +334,7 @@ def test_a_cms_editor_who_is_not_staff_gets_wagtails_permission_denied(client):
 
 def test_staff_without_the_listing_permission_see_no_menu_item_and_no_pages(client):
     clerk = UserFactory(is_staff=True)
-    _grant(clerk, "access_admin")
+    grant(clerk, "access_admin")
     english(client).force_login(clerk)
 
     home = client.get("/admin/")
@@ -392,7 +348,7 @@ def test_staff_without_the_listing_permission_see_no_menu_item_and_no_pages(clie
 
 def test_staff_with_view_only_read_the_review_page_but_cannot_act(client):
     reader = UserFactory(is_staff=True)
-    _grant(reader, "access_admin", "view_listing")
+    grant(reader, "access_admin", "view_listing")
     listing = make_listing()
     english(client).force_login(reader)
 
@@ -411,7 +367,7 @@ def test_staff_with_view_only_read_the_review_page_but_cannot_act(client):
 
 def test_staff_with_the_change_permission_can_publish(client):
     moderator = UserFactory(is_staff=True)
-    _grant(moderator, "access_admin", "view_listing", "change_listing")
+    grant(moderator, "access_admin", "view_listing", "change_listing")
     listing = make_listing()
     english(client).force_login(moderator)
 

@@ -3,9 +3,6 @@
 import datetime
 
 import pytest
-from bs4 import BeautifulSoup
-from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +15,7 @@ from listings.services import listing_create, listing_submit
 from marketplace.parties import services
 from marketplace.parties.models import Organization, VerificationState
 from tests.factories import IPAssetFactory, MembershipFactory, OrganizationFactory, UserFactory
+from tests.wagtail_admin import english, grant, index_titles, messages_of, soup, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -27,45 +25,6 @@ LOG = "/admin/transition-log/"
 
 def review_url(organization: Organization) -> str:
     return reverse("organisation_moderation:inspect", args=(organization.pk,))
-
-
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(
-        email="operator@example.com", name="Olga Operator", is_staff=True, is_superuser=True
-    )
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return english(client)
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content, "html.parser")
-
-
-def messages_of(response) -> list[str]:
-    return [str(m.message) for m in response.context["messages"]]
-
-
-def index_names(response) -> set[str]:
-    return {
-        link.get_text(" ", strip=True)
-        for link in soup(response).select("table.listing tbody td.title .title-wrapper a")
-    }
-
-
-def table_rows(response) -> list[str]:
-    return [
-        row.get_text(" ", strip=True) for row in soup(response).select("table.listing tbody tr")
-    ]
 
 
 # --- organisations: index --------------------------------------------------------------------
@@ -95,7 +54,7 @@ def test_the_index_filters_by_verification_kind_and_district_and_searches(
     response = staff_client.get(f"{INDEX}?{query}")
 
     assert response.status_code == 200
-    assert index_names(response) == expected
+    assert index_titles(response) == expected
 
 
 def test_the_index_shows_kind_code_members_and_state(staff_client):
@@ -118,7 +77,7 @@ def test_the_index_searches_a_credit_code(staff_client):
 
     response = staff_client.get(f"{INDEX}?q={wanted.credit_code}")
 
-    assert index_names(response) == {"要找的公司"}
+    assert index_titles(response) == {"要找的公司"}
 
 
 def test_no_generic_create_edit_or_delete_exists(staff_client):
@@ -247,10 +206,6 @@ def test_a_transition_the_state_does_not_allow_is_refused_with_a_message(staff_c
     assert not StateLog.objects.for_(organization).exists()
 
 
-def _grant(user, *codenames: str) -> None:
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-
-
 def test_a_user_who_is_not_staff_gets_no_access(client):
     organization = OrganizationFactory()
     client.force_login(UserFactory())
@@ -261,7 +216,7 @@ def test_a_user_who_is_not_staff_gets_no_access(client):
         assert response["Location"].startswith(reverse("account_login"))
 
     editor = UserFactory()
-    _grant(editor, "access_admin", "view_organization", "change_organization", "view_statelog")
+    grant(editor, "access_admin", "view_organization", "change_organization", "view_statelog")
     english(client).force_login(editor)
     for url in (INDEX, review_url(organization), LOG):
         response = client.get(url)

@@ -5,9 +5,6 @@ admin's read-only payment pages."""
 from decimal import Decimal
 
 import pytest
-from bs4 import BeautifulSoup
-from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
@@ -19,6 +16,7 @@ from marketplace.notifications.models import Notice
 from marketplace.payments.models import Payment, PaymentProvider, PaymentPurpose, PaymentState
 from marketplace.payments.services import payment_deposit_request
 from tests.factories import DealFactory, UserFactory
+from tests.wagtail_admin import english, grant, in_menu, messages_of, soup, table_rows, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -27,50 +25,6 @@ INDEX = "/admin/offline-payments/"
 
 def review_url(payment: Payment) -> str:
     return reverse("payment_moderation:inspect", args=(payment.pk,))
-
-
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(
-        email="operator@example.com", name="Olga Operator", is_staff=True, is_superuser=True
-    )
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return english(client)
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content, "html.parser")
-
-
-def text_of(response) -> str:
-    return soup(response).get_text(" ", strip=True)
-
-
-def messages_of(response) -> list[str]:
-    return [str(m.message) for m in response.context["messages"]]
-
-
-def in_menu(response, url: str) -> bool:
-    return f'"url": "{url}"' in response.content.decode()
-
-
-def table_rows(response) -> list[str]:
-    return [
-        row.get_text(" ", strip=True) for row in soup(response).select("table.listing tbody tr")
-    ]
-
-
-def _grant(user, *codenames: str) -> None:
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
 
 
 def pending_deposit(**deal_fields) -> Payment:
@@ -414,7 +368,7 @@ def test_a_signed_in_user_who_is_not_staff_is_sent_to_sign_in(client):
 
 def test_a_cms_editor_who_is_not_staff_gets_permission_denied(client):
     editor = UserFactory()
-    _grant(editor, "access_admin", "view_payment", "change_payment")
+    grant(editor, "access_admin", "view_payment", "change_payment")
     payment = pending_deposit()
     english(client).force_login(editor)
 
@@ -432,7 +386,7 @@ def test_a_cms_editor_who_is_not_staff_gets_permission_denied(client):
 
 def test_staff_without_the_payment_permission_see_no_menu_item_and_no_pages(client):
     clerk = UserFactory(is_staff=True)
-    _grant(clerk, "access_admin")
+    grant(clerk, "access_admin")
     english(client).force_login(clerk)
     payment = pending_deposit()
 
@@ -449,7 +403,7 @@ def test_staff_without_the_payment_permission_see_no_menu_item_and_no_pages(clie
 
 def test_staff_with_view_only_read_the_page_but_cannot_confirm(client):
     reader = UserFactory(is_staff=True)
-    _grant(reader, "access_admin", "view_payment")
+    grant(reader, "access_admin", "view_payment")
     payment = pending_deposit()
     english(client).force_login(reader)
 
@@ -468,7 +422,7 @@ def test_staff_with_view_only_read_the_page_but_cannot_confirm(client):
 
 def test_staff_with_the_change_permission_can_confirm(client):
     cashier = UserFactory(is_staff=True)
-    _grant(cashier, "access_admin", "view_payment", "change_payment")
+    grant(cashier, "access_admin", "view_payment", "change_payment")
     payment = pending_deposit()
     english(client).force_login(cashier)
 

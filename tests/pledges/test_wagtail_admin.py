@@ -4,9 +4,6 @@ transition log, and the Django admin's read-only pledge pages."""
 from decimal import Decimal
 
 import pytest
-from bs4 import BeautifulSoup
-from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -24,6 +21,7 @@ from tests.factories import (
     PledgeApplicationFactory,
     UserFactory,
 )
+from tests.wagtail_admin import english, grant, in_menu, index_titles, soup, table_rows, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -33,57 +31,6 @@ LOG = "/admin/transition-log/"
 
 def review_url(application: PledgeApplication) -> str:
     return reverse("pledge_review:inspect", args=(application.pk,))
-
-
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(
-        email="operator@example.com", name="Olga Operator", is_staff=True, is_superuser=True
-    )
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return english(client)
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.content, "html.parser")
-
-
-def text_of(response) -> str:
-    return soup(response).get_text(" ", strip=True)
-
-
-def messages_of(response) -> list[str]:
-    return [str(m.message) for m in response.context["messages"]]
-
-
-def in_menu(response, url: str) -> bool:
-    return f'"url": "{url}"' in response.content.decode()
-
-
-def table_rows(response) -> list[str]:
-    return [
-        row.get_text(" ", strip=True) for row in soup(response).select("table.listing tbody tr")
-    ]
-
-
-def index_titles(response) -> set[str]:
-    return {
-        link.get_text(" ", strip=True)
-        for link in soup(response).select("table.listing tbody td.title .title-wrapper a")
-    }
-
-
-def _grant(user, *codenames: str) -> None:
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
 
 
 @pytest.fixture
@@ -296,7 +243,7 @@ def test_a_signed_in_user_who_is_not_staff_is_sent_to_sign_in(client, registered
 def test_a_bank_reviewer_who_is_not_staff_gets_permission_denied(client, registered):
     # even a CMS editor given the model permission by mistake
     reviewer = registered.reviewer
-    _grant(reviewer, "access_admin", "view_pledgeapplication")
+    grant(reviewer, "access_admin", "view_pledgeapplication")
     english(client).force_login(reviewer)
 
     for url in (INDEX, review_url(registered)):
@@ -308,7 +255,7 @@ def test_a_bank_reviewer_who_is_not_staff_gets_permission_denied(client, registe
 
 def test_staff_without_the_permission_see_no_menu_item_and_no_pages(client, registered):
     clerk = UserFactory(is_staff=True)
-    _grant(clerk, "access_admin")
+    grant(clerk, "access_admin")
     english(client).force_login(clerk)
 
     home = client.get("/admin/")
@@ -323,7 +270,7 @@ def test_staff_without_the_permission_see_no_menu_item_and_no_pages(client, regi
 
 def test_staff_with_the_view_permission_read_the_pages(client, registered):
     reader = UserFactory(is_staff=True)
-    _grant(reader, "access_admin", "view_pledgeapplication")
+    grant(reader, "access_admin", "view_pledgeapplication")
     english(client).force_login(reader)
 
     assert in_menu(client.get("/admin/"), INDEX)

@@ -1,22 +1,27 @@
-"""`unread_notifications_count` for the header's notifications link (every page)."""
+"""The page header's facts for a signed-in user: the unread-notifications count and
+whether they review for a bank (the "Bank review" link)."""
 
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from .selectors import unread_count
+from .selectors import header_facts
 
 
-def unread_notifications(request: HttpRequest) -> dict[str, Any]:
-    """The signed-in user's unread count, counted only when a template uses it: a page
-    that never shows it makes no query (nor does it load the user or the session), and
-    an anonymous visitor never causes one."""
+def header(request: HttpRequest) -> dict[str, Any]:
+    """`unread_notifications_count` and `is_bank_reviewer`, read together in one query
+    the first time a template uses either: a page that shows neither makes no query (nor
+    does it load the user or the session), and an anonymous visitor never causes one."""
+    read: list[tuple[int, bool]] = []
 
-    def count() -> int:
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return 0
-        return unread_count(user=user)
+    def facts() -> tuple[int, bool]:
+        if not read:
+            user = getattr(request, "user", None)
+            read.append((0, False) if user is None else header_facts(user=user))
+        return read[0]
 
-    return {"unread_notifications_count": SimpleLazyObject(count)}
+    return {
+        "unread_notifications_count": SimpleLazyObject(lambda: facts()[0]),
+        "is_bank_reviewer": SimpleLazyObject(lambda: facts()[1]),
+    }

@@ -31,10 +31,15 @@ def acting_organization_ids(*, user: User) -> QuerySet[Membership, Any]:
     )
 
 
-def is_bank_reviewer(*, user: User) -> bool:
+def bank_reviewer_memberships() -> QuerySet[Membership]:
+    """Memberships as a reviewer of a bank (filter by user, or by OuterRef in a subquery)."""
     return Membership.objects.filter(
-        user=user, role=MembershipRole.REVIEWER, organization__kind=OrganizationKind.BANK
-    ).exists()
+        role=MembershipRole.REVIEWER, organization__kind=OrganizationKind.BANK
+    )
+
+
+def is_bank_reviewer(*, user: User) -> bool:
+    return bank_reviewer_memberships().filter(user=user).exists()
 
 
 def organizations_pending_verification() -> QuerySet[Organization]:

@@ -1,5 +1,5 @@
-"""The header's unread count: one COUNT for a signed-in user, only when a page shows it;
-none at all for anonymous visitors."""
+"""The header's unread count and bank-reviewer check: one query together for a signed-in
+user, only when a page shows either; none at all for anonymous visitors."""
 
 import pytest
 from bs4 import BeautifulSoup
@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from marketplace.notifications.context_processors import unread_notifications
+from marketplace.notifications.context_processors import header
+from tests.factories import UserFactory
 
 from .conftest import notify
 
@@ -40,9 +41,20 @@ def test_the_count_for_a_signed_in_user_is_one_query(
     )
 
     with django_assert_num_queries(1):
-        count = unread_notifications(request)["unread_notifications_count"]
+        facts = header(request)
+        count = facts["unread_notifications_count"]
         assert count == 2
         assert str(count) == "2"
+        assert facts["is_bank_reviewer"]
+
+
+def test_a_user_without_notifications_or_a_bank_reads_zero_and_false(rf, django_assert_num_queries):
+    request = _request(rf, UserFactory())
+
+    with django_assert_num_queries(1):
+        facts = header(request)
+        assert facts["unread_notifications_count"] == 0
+        assert not facts["is_bank_reviewer"]
 
 
 def test_a_page_that_never_shows_it_pays_nothing(
@@ -51,16 +63,18 @@ def test_a_page_that_never_shows_it_pays_nothing(
     request = _request(rf, SimpleLazyObject(lambda: bank_reviewer))
 
     with django_assert_num_queries(0):
-        unread_notifications(request)
+        header(request)
 
 
 def test_an_anonymous_visitor_costs_no_query(rf, django_assert_num_queries):
     request = _request(rf, AnonymousUser())
 
     with django_assert_num_queries(0):
-        count = unread_notifications(request)["unread_notifications_count"]
+        facts = header(request)
+        count = facts["unread_notifications_count"]
         assert count == 0
         assert not count
+        assert not facts["is_bank_reviewer"]
 
 
 def test_the_header_names_the_unread_count_in_words(client, bank_reviewer, three_unread):

@@ -21,14 +21,15 @@ def memberships_for_user(*, user: User) -> QuerySet[Membership]:
     )
 
 
+def acting_memberships(*, user: User) -> QuerySet[Membership]:
+    """`user`'s memberships as owner or member: a bank's reviewer reviews for the bank,
+    they do not borrow, buy or sell for it."""
+    return Membership.objects.filter(user=user).exclude(role=MembershipRole.REVIEWER)
+
+
 def acting_organization_ids(*, user: User) -> QuerySet[Membership, Any]:
-    """Ids (a subquery) of the organisations `user` acts for as owner or member: a bank's
-    reviewer reviews for the bank, they do not borrow, buy or sell for it."""
-    return (
-        Membership.objects.filter(user=user)
-        .exclude(role=MembershipRole.REVIEWER)
-        .values("organization_id")
-    )
+    """Ids (a subquery) of the organisations `user` acts for (see acting_memberships)."""
+    return acting_memberships(user=user).values("organization_id")
 
 
 def bank_reviewer_memberships() -> QuerySet[Membership]:

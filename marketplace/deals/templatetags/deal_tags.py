@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from listings.models import Listing, ListingIntent
 from marketplace.money import format_yuan_exact
-from marketplace.parties.models import Membership, MembershipRole, User, VerificationState
+from marketplace.parties.models import User, VerificationState
+from marketplace.parties.selectors import acting_memberships
 
 from ..models import OPEN_DEAL_STATES, Deal, DealState
 from ..selectors import deals_for_user
@@ -34,9 +35,9 @@ def party_organizations(user: Any) -> dict[int, str]:
     if user is None or not user.is_authenticated:
         return {}
     return dict(
-        Membership.objects.filter(user=user)
-        .exclude(role=MembershipRole.REVIEWER)
-        .values_list("organization_id", "organization__verification_state")
+        acting_memberships(user=user).values_list(
+            "organization_id", "organization__verification_state"
+        )
     )
 
 

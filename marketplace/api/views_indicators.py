@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -11,9 +10,8 @@ from rest_framework.views import APIView
 
 from marketplace.pledges.indicators import indicator_board
 
+from .caching import cache_public_localized
 from .serializers_indicators import IndicatorSerializer
-
-CACHE_SECONDS = 60
 
 
 class IndicatorListView(APIView):
@@ -31,8 +29,5 @@ class IndicatorListView(APIView):
     )
     def get(self, request: Request) -> Response:
         rows = indicator_board()
-        response = Response(IndicatorSerializer(rows, many=True).data)
-        patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
         # Computed rows' `source` is in the request's language (header or cookie).
-        patch_vary_headers(response, ("Accept-Language", "Cookie"))
-        return response
+        return cache_public_localized(Response(IndicatorSerializer(rows, many=True).data))

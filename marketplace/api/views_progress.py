@@ -4,7 +4,6 @@ grow with the ledger; shared caches may keep it a minute."""
 
 from typing import Any
 
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -16,9 +15,8 @@ from rest_framework.views import APIView
 
 from marketplace.pledges.progress import current_goal, pledge_progress
 
+from .caching import cache_public_localized
 from .serializers_progress import PledgeProgressSerializer, ProgressQuerySerializer
-
-MAX_AGE = 60
 
 _Error = inline_serializer(
     "PledgeProgressGoalError", {"goal": serializers.ListField(child=serializers.CharField())}
@@ -51,6 +49,7 @@ class PledgeProgressView(APIView):
         goal = query.validated_data.get("goal") or current_goal()
         if goal is None:
             raise NotFound(_("No pledge-financing goal is set."))
-        response = Response(PledgeProgressSerializer(pledge_progress(goal=goal)).data)
-        patch_cache_control(response, public=True, max_age=MAX_AGE)
-        return response
+        # The goal's name and the breakdowns' labels are in the request's language.
+        return cache_public_localized(
+            Response(PledgeProgressSerializer(pledge_progress(goal=goal)).data)
+        )

@@ -256,6 +256,9 @@ def test_public_and_cacheable_for_a_minute(client, user, three_pledges):
     response = client.get(URL)
     directives = {d.strip() for d in response["Cache-Control"].split(",")}
     assert directives == {"public", "max-age=60"}
+    # names and labels follow the language (header or cookie): caches keep one per language
+    vary = {part.strip().lower() for part in response["Vary"].split(",")}
+    assert {"accept-language", "cookie"} <= vary
     # a signed-in reader gets the same public figures, not a per-user copy
     client.force_login(user)
     assert client.get(URL).content == response.content

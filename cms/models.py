@@ -33,6 +33,7 @@ from marketplace.pledges.progress import (
     all_goals,
     choose_current_goal,
     current_goal,
+    goal_headline,
     pledge_progress,
 )
 
@@ -157,7 +158,7 @@ class HomePage(BilingualPage):
         context["newest_listings"] = newest_listings(limit=6)
         context["latest_news"] = latest_news(limit=3)
         # The goal's progress bar: a fixed handful of queries over the maintained aggregates.
-        context["goal_progress"] = current_goal_progress()
+        context["goal_progress"] = current_goal_headline()
         return context
 
 
@@ -388,11 +389,11 @@ class InstitutionIndexPage(BilingualPage):
 # --- the pledge-financing goal (issue 5) -------------------------------------------------
 
 
-def current_goal_progress() -> dict[str, Any] | None:
-    """marketplace.pledges.progress.pledge_progress of the current goal, or None when no
-    goal is set. Its cost does not grow with the ledger."""
+def current_goal_headline() -> dict[str, Any] | None:
+    """The current goal's bar for the home page (marketplace.pledges.progress
+    .goal_headline), or None when no goal is set: two short queries."""
     goal = current_goal()
-    return None if goal is None else pledge_progress(goal=goal)
+    return None if goal is None else goal_headline(goal=goal)
 
 
 class DashboardPage(BilingualPage):

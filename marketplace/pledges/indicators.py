@@ -20,7 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from marketplace.money import format_yuan
+from marketplace.money import CENT, format_yuan
 from marketplace.parties.models import (
     SERVICE_INSTITUTION_KINDS,
     Organization,
@@ -30,7 +30,7 @@ from marketplace.parties.models import (
 )
 
 from .indicator_models import Indicator, IndicatorSource, IndicatorValue
-from .ledger import stats_between
+from .progress import registered_between
 
 PLEDGE_FINANCING = "pledge_financing"
 # 《郑州市知识产权服务业发展三年行动计划(2023-2025年)》: its targets are for 2025 and its
@@ -61,7 +61,6 @@ COMPUTED_CODES = frozenset({*ORGANIZATION_COUNTS, PLEDGE_FINANCING})
 
 MONEY_UNIT = "元"
 TENTH = Decimal("0.1")
-CENT = Decimal("0.01")
 MAX_VALUE = Decimal(10) ** 16  # max_digits=18, decimal_places=2
 
 
@@ -170,11 +169,11 @@ def _pledge_financing(today: datetime.date) -> tuple[Decimal | None, str, dateti
     if today < PLAN_START:
         return None, _("The action plan's period has not started yet."), today
     end = min(PLAN_END, today)
-    amount = stats_between(PLAN_START, end)["total"].get("", (Decimal(0), 0))[0]
+    amount = registered_between(PLAN_START, end)
     source = _(
         "Registered pledge financing in the platform's pledge ledger, %(start)s to %(end)s"
     ) % {"start": PLAN_START.isoformat(), "end": end.isoformat()}
-    return Decimal(amount).quantize(CENT), source, end
+    return amount, source, end
 
 
 def indicator_board(*, as_of: datetime.date | None = None) -> list[IndicatorRow]:

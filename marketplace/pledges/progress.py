@@ -11,17 +11,17 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db.models import Sum
 from django.utils import timezone
 
 from listings.models import AssetKind, Industry
 from marketplace.dates import add_months
+from marketplace.money import CENT
 from marketplace.parties.districts import District, in_l_belt
 from marketplace.parties.models import Organization
 
 from .ledger import ledger_figures, month_of, stats_between
-from .models import Goal, PledgeLedgerEntry
-
-CENT = Decimal("0.01")
+from .models import Goal, PledgeLedgerEntry, PledgeStat
 
 
 def choose_current_goal(goals: list[Goal], *, today: datetime.date) -> Goal | None:
@@ -43,6 +43,30 @@ def all_goals() -> list[Goal]:
 def current_goal(*, today: datetime.date | None = None) -> Goal | None:
     """The goal the home page and the dashboard show by default (see choose_current_goal)."""
     return choose_current_goal(all_goals(), today=today or timezone.localdate())
+
+
+def registered_between(start: datetime.date, end: datetime.date) -> Decimal:
+    """The registered pledge financing of the months of [start, end], from the maintained
+    "total" aggregate rows (one query, at most one row a month), rounded to the fen."""
+    total = PledgeStat.objects.filter(
+        dimension="total", month__gte=month_of(start), month__lte=month_of(end)
+    ).aggregate(amount=Sum("amount"))["amount"]
+    return Decimal(total or 0).quantize(CENT, ROUND_HALF_UP)
+
+
+def percent_of(amount: Decimal, target: Decimal) -> Decimal:
+    return (amount * 100 / target).quantize(CENT, ROUND_HALF_UP)
+
+
+def goal_headline(*, goal: Goal) -> dict[str, Any]:
+    """What the home page's bar shows (the goal, the amount registered, the percentage):
+    one query, where `pledge_progress` reads everything the dashboard shows."""
+    registered = registered_between(goal.start, goal.end)
+    return {
+        "goal": goal,
+        "registered_amount": registered,
+        "percent": percent_of(registered, goal.target),
+    }
 
 
 def months_between(start: datetime.date, end: datetime.date) -> list[str]:
@@ -162,7 +186,7 @@ def pledge_progress(*, goal: Goal, today: datetime.date | None = None) -> dict[s
     return {
         "goal": goal,
         "registered_amount": registered,
-        "percent": (registered * 100 / target).quantize(CENT, ROUND_HALF_UP),
+        "percent": percent_of(registered, target),
         "remaining": max(target - registered, Decimal(0)),
         "count": count,
         "holders": figures.holders,

@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +28,7 @@ from listings.forms import ListingSearchForm
 from listings.models import Listing
 from listings.sanitize import html_to_text
 from listings.selectors import listing_for_public, listing_search, listings_for_cards
+from marketplace.i18n import localized, reading_english
 from marketplace.pledges.indicators import indicator_board
 from marketplace.pledges.progress import (
     all_goals,
@@ -61,10 +62,6 @@ def default_description() -> str:
         "Transfer, license and pledge patents, trademarks, copyrights and geographical "
         "indications in Zhengzhou."
     )
-
-
-def reading_english() -> bool:
-    return (translation.get_language() or "").startswith("en")
 
 
 def per_page_field() -> models.PositiveSmallIntegerField:
@@ -101,12 +98,12 @@ class BilingualPage(Page):
 
     @property
     def local_title(self) -> str:
-        return self.title_en if reading_english() and self.title_en else self.title
+        return localized(self.title, self.title_en)
 
     @property
     def local_intro(self) -> str:
         """Rich text (Wagtail's internal format: render it with |richtext)."""
-        return self.intro_en if reading_english() and self.intro_en else self.intro
+        return localized(self.intro, self.intro_en)
 
     def seo(self, request: HttpRequest) -> Seo:
         """The promote tab's SEO title and search description win in Chinese; in English
@@ -335,7 +332,7 @@ class NewsPage(BilingualPage):
 
     @property
     def local_body(self) -> str:
-        return self.body_en if reading_english() and self.body_en else self.body
+        return localized(self.body, self.body_en)
 
     @property
     def body_in_chinese_only(self) -> bool:

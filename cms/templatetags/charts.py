@@ -12,26 +12,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
-from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from marketplace.money import format_yuan
-from marketplace.pledges.models import Goal
+from marketplace.i18n import yuan_for_reader
 
 register = template.Library()
 
 CENT = Decimal("0.01")
-
-
-def _english() -> bool:
-    return (translation.get_language() or "").startswith("en")
-
-
-def _yuan(amount: Decimal) -> str:
-    return format_yuan(amount, chinese=not _english())
 
 
 def _px(value: float) -> str:
@@ -44,14 +34,6 @@ def _join(parts: Iterable[str]) -> SafeString:
 
 
 # --- small filters the progress fragment uses ------------------------------------------
-
-
-@register.filter
-def goal_name(goal: Goal) -> str:
-    """The goal's name in the reader's language (the Chinese one when no English is set)."""
-    if _english() and goal.name_en:
-        return goal.name_en
-    return goal.name
 
 
 @register.filter
@@ -129,7 +111,7 @@ def cumulative_chart(progress: dict[str, Any], *, chart_id: str = "trend") -> Sa
         desc = _(
             "No month of the period %(start)s to %(end)s has started yet; the path rises "
             "evenly to %(target)s."
-        ) % {"start": rows[0]["month"], "end": rows[-1]["month"], "target": _yuan(target)}
+        ) % {"start": rows[0]["month"], "end": rows[-1]["month"], "target": yuan_for_reader(target)}
     else:
         desc = _(
             "From %(start)s to %(end)s. Registered by %(month)s: %(actual)s; the straight-line "
@@ -138,9 +120,9 @@ def cumulative_chart(progress: dict[str, Any], *, chart_id: str = "trend") -> Sa
             "start": rows[0]["month"],
             "end": rows[-1]["month"],
             "month": last["month"],
-            "actual": _yuan(last["cumulative"]),
-            "target": _yuan(target),
-            "path": _yuan(last["path"]),
+            "actual": yuan_for_reader(last["cumulative"]),
+            "target": yuan_for_reader(target),
+            "path": yuan_for_reader(last["path"]),
         }
     parts.append(
         format_html(
@@ -172,7 +154,7 @@ def cumulative_chart(progress: dict[str, Any], *, chart_id: str = "trend") -> Sa
             LINE_LEFT,
             _("Registered, cumulative (solid)"),
             _("Straight-line path to the goal (dashed)"),
-            _("Goal: %(target)s (dotted)") % {"target": _yuan(target)},
+            _("Goal: %(target)s (dotted)") % {"target": yuan_for_reader(target)},
         )
     )
     # Y axis: gridlines and amounts.
@@ -195,7 +177,7 @@ def cumulative_chart(progress: dict[str, Any], *, chart_id: str = "trend") -> Sa
                 _px(y(tick)),
                 LINE_LEFT - 8,
                 _px(y(tick) + 4),
-                _yuan(tick),
+                yuan_for_reader(tick),
             )
         )
     # X axis: every few months, and the last.
@@ -293,7 +275,7 @@ def bar_chart(
         "%(n)s row; the largest is %(label)s with %(amount)s.",
         "%(n)s rows; the largest is %(label)s with %(amount)s.",
         len(rows),
-    ) % {"n": len(rows), "label": leader["label"], "amount": _yuan(leader["amount"])}
+    ) % {"n": len(rows), "label": leader["label"], "amount": yuan_for_reader(leader["amount"])}
     if highlight:
         belt = sum(1 for row in rows if row.get("in_l_belt"))
         desc += " " + ngettext(
@@ -345,7 +327,7 @@ def bar_chart(
         label = f"◆ {row['label']}" if belt else str(row["label"])
         value = ngettext(
             "%(amount)s · %(count)s pledge", "%(amount)s · %(count)s pledges", row["count"]
-        ) % {"amount": _yuan(row["amount"]), "count": row["count"]}
+        ) % {"amount": yuan_for_reader(row["amount"]), "count": row["count"]}
         parts.append(
             format_html(
                 '<g class="bar-row{}">'

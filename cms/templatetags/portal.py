@@ -1,21 +1,19 @@
 """Filters of the public pages: prices, legal terms and bilingual names."""
 
 from decimal import Decimal
+from typing import Any
 
 from django import template
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 
 from listings.models import AssetKind, IPAsset
-from marketplace.money import format_yuan, format_yuan_exact
-from marketplace.parties.models import Organization
+from marketplace import i18n
+from marketplace.i18n import yuan_for_reader
+from marketplace.money import format_yuan_exact
 
 register = template.Library()
-
-
-def _english() -> bool:
-    return (translation.get_language() or "").startswith("en")
 
 
 @register.filter
@@ -23,7 +21,7 @@ def yuan(amount: Decimal | None) -> str:
     """A listing's price; an empty price means the parties negotiate it."""
     if amount is None:
         return _("Negotiable")
-    return format_yuan(amount, chinese=not _english())
+    return yuan_for_reader(amount)
 
 
 @register.filter
@@ -45,7 +43,6 @@ def remaining_term(asset: IPAsset) -> str:
 
 
 @register.filter
-def local_name(organization: Organization) -> str:
-    if _english() and organization.name_en:
-        return organization.name_en
-    return organization.name
+def local_name(obj: Any) -> str:
+    """An organisation's or a goal's name in the reader's language."""
+    return i18n.local_name(obj)

@@ -3,10 +3,10 @@ string with two places, never a float; labels are in the request's language."""
 
 from typing import Any
 
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from marketplace.i18n import local_name
 from marketplace.pledges.models import Goal
 
 MAX_PK = 2**63 - 1
@@ -44,8 +44,7 @@ class GoalSerializer(serializers.Serializer[Goal]):
     end = serializers.DateField(read_only=True)
 
     def get_name(self, goal: Goal) -> str:
-        english = (translation.get_language() or "").startswith("en")
-        return goal.name_en if english and goal.name_en else goal.name
+        return local_name(goal)
 
 
 class MonthSerializer(serializers.Serializer[dict[str, Any]]):

@@ -15,12 +15,13 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from marketplace.money import CENT, format_yuan
+from marketplace.i18n import local_name, localized, yuan_for_reader
+from marketplace.money import CENT
 from marketplace.parties.models import (
     SERVICE_INSTITUTION_KINDS,
     Organization,
@@ -64,10 +65,6 @@ TENTH = Decimal("0.1")
 MAX_VALUE = Decimal(10) ** 16  # max_digits=18, decimal_places=2
 
 
-def _english() -> bool:
-    return (translation.get_language() or "").startswith("en")
-
-
 @dataclass(frozen=True)
 class IndicatorRow:
     """One line of the board. `current` is None when there is no figure yet (no value
@@ -89,11 +86,11 @@ class IndicatorRow:
 
     @property
     def name(self) -> str:
-        return (_english() and self.indicator.name_en) or self.indicator.name
+        return local_name(self.indicator)
 
     @property
     def unit(self) -> str:
-        return (_english() and self.indicator.unit_en) or self.indicator.unit
+        return localized(self.indicator.unit, self.indicator.unit_en)
 
     @property
     def is_money(self) -> bool:
@@ -101,7 +98,7 @@ class IndicatorRow:
 
     def _quantity(self, amount: Decimal) -> str:
         if self.is_money:
-            return format_yuan(amount, chinese=not _english())
+            return yuan_for_reader(amount)
         number = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
         return f"{number} {self.unit}"
 

@@ -8,11 +8,13 @@ from django.views.decorators.http import require_http_methods
 
 from listings.selectors import assets_for_organizations, listings_for_organizations
 from marketplace.deals.selectors import deals_for_user
+from marketplace.deals.templatetags.deal_tags import deal_rows
 from marketplace.pledges.selectors import pledges_for_holder
 
 from . import services
 from .forms import OrganizationRegistrationForm
 from .http import AuthenticatedHttpRequest
+from .models import MembershipRole
 from .selectors import memberships_for_user
 
 WORKSPACE_LISTINGS = 10  # the newest shown on the workspace home; the rest are a click away
@@ -28,7 +30,10 @@ def workspace(request: AuthenticatedHttpRequest) -> HttpResponse:
     newest = listings_for_organizations(organizations=organizations).prefetch_related(None)
     listings = list(newest[:WORKSPACE_LISTINGS]) if organizations else []
     pledges = list(pledges_for_holder(user=request.user).prefetch_related(None)[:WORKSPACE_ROWS])
-    deals = list(deals_for_user(user=request.user)[:WORKSPACE_ROWS])
+    deals = deals_for_user(user=request.user)[:WORKSPACE_ROWS]
+    # The organisations the user acts for (selectors.acting_memberships: not as a bank's
+    # reviewer), taken from the memberships already loaded rather than asked for again.
+    acting = {m.organization_id for m in memberships if m.role != MembershipRole.REVIEWER}
     return render(
         request,
         "parties/workspace.html",
@@ -37,8 +42,7 @@ def workspace(request: AuthenticatedHttpRequest) -> HttpResponse:
             "assets": assets,
             "listings": listings,
             "pledges": pledges,
-            "deals": deals,
-            "member_org_ids": {org.pk for org in organizations},
+            "deal_rows": deal_rows(deals, acting),
         },
     )
 

@@ -17,7 +17,10 @@ from marketplace.parties.models import (
 )
 from marketplace.parties.validators import credit_code_check_char
 from tests.factories import (
+    BankFactory,
+    DealFactory,
     IPAssetFactory,
+    ListingFactory,
     MembershipFactory,
     OrganizationFactory,
     UserFactory,
@@ -181,6 +184,26 @@ def test_workspace_shows_only_my_organisations_and_their_assets(client):
     assert "别人的公司" not in html
     assert "别人的专利" not in html
     assert [m.organization for m in response.context["memberships"]] == [my_org]
+
+
+def test_workspace_deals_show_the_side_i_act_for_not_the_bank_i_review_for(en_client):
+    # given a member of a company who also reviews credit for a bank that sells it a patent
+    user = UserFactory()
+    company = MembershipFactory(user=user, role="owner").organization
+    bank = BankFactory(name="中原银行郑州分行")
+    MembershipFactory(user=user, organization=bank, role="reviewer")
+    DealFactory(listing=ListingFactory(state="published", holder=bank), buyer=company)
+    en_client.force_login(user)
+
+    # when
+    response = en_client.get(WORKSPACE_URL)
+
+    # then the company is buying from the bank, as the deal's own page would say
+    soup = BeautifulSoup(response.content.decode(), "html.parser")
+    row = soup.select_one("section[aria-labelledby=my-deals-title] tbody tr")
+    cells = [" ".join(td.get_text(" ", strip=True).split()) for td in row.select("td")]
+    assert "中原银行郑州分行" in cells[0]
+    assert cells[1:] == ["Buying", "Offer made", "Waiting for the seller's answer"]
 
 
 @pytest.mark.parametrize("url", [WORKSPACE_URL, REGISTER_URL])

@@ -1,5 +1,6 @@
 """Wagtail admin hooks of the pledge statistics export: its URLs, and its entry in the
-Reports menu (shown to platform staff only). Imported by the app's wagtail_hooks.py."""
+Reports menu (shown to whoever may open the pledge ledger). Imported by the app's
+wagtail_hooks.py."""
 
 from typing import Any
 
@@ -15,7 +16,7 @@ from .export_views import (
     PledgeExportJobView,
     PledgeExportView,
     export_job_download,
-    is_platform_staff,
+    user_may_export,
 )
 
 urlpatterns = [
@@ -26,17 +27,17 @@ urlpatterns = [
 ]
 
 
-class StaffMenuItem(MenuItem):
-    """Shown to platform staff, and only when its URL exists: a hook module imported after
-    the admin URLs were built (the menu hook is read later, at each render) must not break
-    every admin page with a NoReverseMatch."""
+class PledgeExportMenuItem(MenuItem):
+    """Shown to whoever may export (`user_may_export`), and only when its URL exists: a hook
+    module imported after the admin URLs were built (the menu hook is read later, at each
+    render) must not break every admin page with a NoReverseMatch."""
 
     def __init__(self, label: Any, url_name: str, **kwargs: Any) -> None:
         super().__init__(label, reverse_lazy(url_name), **kwargs)
         self.url_name = url_name
 
     def is_shown(self, request: HttpRequest) -> bool:
-        if not is_platform_staff(request.user):
+        if not user_may_export(request.user):
             return False
         try:
             reverse(self.url_name)
@@ -52,7 +53,7 @@ def register_pledge_export_urls() -> list[Any]:
 
 @hooks.register("register_reports_menu_item")
 def register_pledge_export_menu_item() -> MenuItem:
-    return StaffMenuItem(
+    return PledgeExportMenuItem(
         gettext_lazy("Pledge statistics export"),
         FORM_URL_NAME,
         name="pledge-statistics-export",

@@ -1,4 +1,9 @@
-"""The "Pledge statistics export" screens of the Wagtail admin (platform staff only).
+"""The "Pledge statistics export" screens of the Wagtail admin.
+
+The export is the whole pledge ledger, so it is open to whoever may open the ledger's index,
+and to no one else: the ledger's permission policy (`StaffPermissionPolicy`, active staff
+holding a ledger permission) decides, for the form, the job's page, the download and the
+menu item alike.
 
 Staff choose a period and a format. CSV streams at once, whatever the size. An xlsx of up to
 `XLSX_IMMEDIATE_LIMIT` entries is built in the request; a larger one is a Celery job, and the
@@ -28,13 +33,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets import AdminDateInput
+from wagtail.permissions import policy_registry
 
 from marketplace.documents.downloads import attachment_disposition, presigns_urls
 from marketplace.parties.models import User
 
 from . import export
 from .export import CSV_MEDIA_TYPE, XLSX_IMMEDIATE_LIMIT, XLSX_MEDIA_TYPE, PledgeExport
+from .ledger_admin import PledgeLedgerIndexView
+from .models import PledgeLedgerEntry
 
 FORM_URL_NAME = "pledges_export:form"
 JOB_URL_NAME = "pledges_export:job"
@@ -42,18 +51,23 @@ DOWNLOAD_URL_NAME = "pledges_export:download"
 JOB_REFRESH_SECONDS = 5
 
 
-def is_platform_staff(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
+# The permissions that open the ledger's index (any one of them).
+EXPORT_PERMISSIONS = PledgeLedgerIndexView.any_permission_required
 
 
-class StaffOnlyMixin:
-    """Wagtail lets in anyone with admin access (CMS editors too); these screens are for
-    platform staff (the operator, the regulator)."""
+def user_may_export(user: Any) -> bool:
+    """Whether `user` may open the ledger's index, and so export it."""
+    # Looked up at request time: the policy is registered when Wagtail loads the hooks.
+    policy = policy_registry.get_by_type(PledgeLedgerEntry)
+    return bool(policy.user_has_any_permission(user, EXPORT_PERMISSIONS))
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not is_platform_staff(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+class ExportPermissionMixin(PermissionCheckedMixin):
+    """Wagtail's check of the ledger's policy; a refusal is Wagtail's own "permission
+    denied" (a redirect to the dashboard with a message)."""
+
+    model = PledgeLedgerEntry
+    any_permission_required = EXPORT_PERMISSIONS
 
 
 class FORMAT:
@@ -102,7 +116,7 @@ def _attachment(response: HttpResponseBase, filename: str) -> HttpResponseBase:
     return response
 
 
-class PledgeExportView(StaffOnlyMixin, WagtailAdminTemplateMixin, FormView):
+class PledgeExportView(ExportPermissionMixin, WagtailAdminTemplateMixin, FormView):
     template_name = "pledges/export/form.html"
     form_class = PledgeExportForm
     page_title = gettext_lazy("Pledge statistics export")
@@ -139,12 +153,12 @@ class PledgeExportView(StaffOnlyMixin, WagtailAdminTemplateMixin, FormView):
         if export.entries_count(start, end) <= XLSX_IMMEDIATE_LIMIT:
             response = HttpResponse(export.xlsx_bytes(data), content_type=XLSX_MEDIA_TYPE)
             return _attachment(response, export.export_filename(start, end, "xlsx"))
-        by = cast(User, self.request.user)  # StaffOnlyMixin let only staff in
+        by = cast(User, self.request.user)  # the permission check let only staff in
         token = export.export_job_start(start=start, end=end, language=language, by=by)
         return redirect(JOB_URL_NAME, token=token)
 
 
-class PledgeExportJobView(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+class PledgeExportJobView(ExportPermissionMixin, WagtailAdminTemplateMixin, TemplateView):
     """The job's page: "being prepared" (refreshing itself), "ready" with the download
     link, or "failed" with the way back. An unknown token answers 404 with "this export
     has expired, start a new one": tokens are unguessable, so an unknown one is a job the
@@ -186,9 +200,9 @@ def _expired(request: HttpRequest, token: str) -> HttpResponseBase:
 
 
 def export_job_download(request: HttpRequest, token: str) -> HttpResponseBase:
-    """The finished workbook, to platform staff only; from a private bucket by a short-lived
+    """The finished workbook, to whoever may export; from a private bucket by a short-lived
     signed URL, else streamed from the storage."""
-    if not is_platform_staff(request.user):
+    if not user_may_export(request.user):
         raise PermissionDenied
     if request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405)

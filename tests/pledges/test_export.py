@@ -1,7 +1,8 @@
 """The regulator's export of registered pledges: columns and totals of the xlsx (read back
 with openpyxl) and the CSV, reversal rows, the monthly summary, the query count, the
-staff-only admin screens, the date-range rules, streaming, and the background job for
-large xlsx exports (Celery runs in-process in tests)."""
+admin screens, the date-range rules, streaming, and the background job for
+large xlsx exports (Celery runs in-process in tests). The admin screens are open to whoever
+may open the pledge ledger's index, as the ledger's permission policy decides."""
 
 import csv
 import datetime
@@ -360,8 +361,9 @@ def _grant(user, *codenames: str) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def operator():
+    """Staff who may open the pledge ledger, and so export it."""
     user = UserFactory(is_staff=True, email="operator@example.com")
-    _grant(user, "access_admin")
+    _grant(user, "access_admin", "view_pledgeledgerentry")
     return user
 
 
@@ -396,6 +398,58 @@ def test_a_cms_editor_who_is_not_staff_is_turned_away(client, period_data):
     for response in (client.get(FORM), post(client, period_data["start"], period_data["end"])):
         assert response.status_code == 302
         assert response["Location"] == reverse("wagtailadmin_home")
+
+
+def _finished_job(period_data: dict[str, Any]) -> str:
+    token = export.export_job_start(
+        start=period_data["start"], end=period_data["end"], language="en", by=UserFactory()
+    )
+    export_xlsx_task.apply(args=[token])
+    return token
+
+
+def test_staff_without_the_ledger_permission_are_turned_away_as_from_the_ledger(
+    client, period_data
+):
+    # given staff who may use the admin but not open the pledge ledger
+    clerk = UserFactory(is_staff=True)
+    _grant(clerk, "access_admin")
+    client.force_login(clerk)
+    token = _finished_job(period_data)
+
+    # then the ledger's index turns them away...
+    ledger = client.get(reverse("pledge_ledger:index"))
+    assert ledger.status_code == 302
+    # ...and the export's form, job page and download the same way, with no menu item
+    assert f'"url": "{FORM}"' not in client.get("/admin/").content.decode()
+    for response in (
+        client.get(FORM),
+        post(client, period_data["start"], period_data["end"]),
+        client.get(reverse("pledges_export:job", kwargs={"token": token})),
+        client.get(reverse("pledges_export:download", kwargs={"token": token})),
+    ):
+        assert response.status_code == ledger.status_code
+        assert response["Location"] == ledger["Location"] == reverse("wagtailadmin_home")
+
+
+@pytest.mark.parametrize("who", ["ledger reader", "ledger corrector", "superuser"])
+def test_whoever_may_open_the_ledger_may_export_it(client, period_data, who):
+    user = UserFactory(is_staff=True, is_superuser=who == "superuser")
+    _grant(user, "access_admin")
+    if who == "ledger reader":
+        _grant(user, "view_pledgeledgerentry")
+    elif who == "ledger corrector":
+        _grant(user, "change_pledgeledgerentry")
+    client.force_login(user)
+    token = _finished_job(period_data)
+
+    assert client.get(reverse("pledge_ledger:index")).status_code == 200
+    assert f'"url": "{FORM}"' in client.get("/admin/").content.decode()
+    assert client.get(FORM).status_code == 200
+    assert isinstance(post(client, period_data["start"], period_data["end"]), StreamingHttpResponse)
+    assert client.get(reverse("pledges_export:job", kwargs={"token": token})).status_code == 200
+    download = client.get(reverse("pledges_export:download", kwargs={"token": token}))
+    assert download.status_code == 200
 
 
 def test_anonymous_users_are_sent_to_sign_in(client):
@@ -498,10 +552,7 @@ def test_a_large_xlsx_is_a_job_with_a_page_that_offers_it_when_ready(
 
 
 def test_only_staff_download_a_finished_job(client, staff_client, period_data):
-    token = export.export_job_start(
-        start=period_data["start"], end=period_data["end"], language="en", by=UserFactory()
-    )
-    export_xlsx_task.apply(args=[token])
+    token = _finished_job(period_data)
     url = reverse("pledges_export:download", kwargs={"token": token})
     assert staff_client.get(url).status_code == 200
 

@@ -46,7 +46,9 @@ def media(settings, tmp_path):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def staff_client(client):  # type: ignore[no-untyped-def]
     operator = UserFactory(is_staff=True, email="operator@example.com")
-    operator.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    operator.user_permissions.add(
+        *Permission.objects.filter(codename__in=["access_admin", "view_pledgeledgerentry"])
+    )
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(operator)
     return client

@@ -11,7 +11,7 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextChoices
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.permissions import register_permission_policy
 
+from listings.models import AssetKind, Industry
 from marketplace.parties.districts import District
 from marketplace.parties.moderation import (
     Label,
@@ -150,10 +151,10 @@ class PledgeLedgerEntryView(ModerationView):
             (_("Secured amount"), money(entry.amount)),
             (_("Bank"), review_link(user, entry.bank)),
             (_("Holder"), review_link(user, entry.holder)),
-            (_("District"), _district_label(entry.district)),
-            (_("Kind of the leading asset"), entry.asset_kind),
-            (_("Kinds of the assets"), ", ".join(entry.asset_kinds)),
-            (_("Industry"), entry.industry),
+            (_("District"), _label(District, entry.district)),
+            (_("Kind of the leading asset"), _label(AssetKind, entry.asset_kind)),
+            (_("Kinds of the assets"), ", ".join(_label(AssetKind, k) for k in entry.asset_kinds)),
+            (_("Industry"), _label(Industry, entry.industry)),
             *present(
                 [
                     (_("Reverses"), _link(entry.reverses)),
@@ -175,8 +176,10 @@ class PledgeLedgerEntryView(ModerationView):
         return context
 
 
-def _district_label(value: str) -> str:
-    return str(District(value).label) if value in District.values else value
+def _label(choices: type[TextChoices], value: str) -> str:
+    """The label of a code copied into the entry; a code no longer among the choices is
+    shown as it was recorded."""
+    return str(dict(choices.choices).get(value, value))
 
 
 def _link(entry: PledgeLedgerEntry | None) -> Any:

@@ -858,6 +858,45 @@ def test_a_reversal_entry_offers_no_action(ledger_client):
     assert PledgeLedgerEntry.objects.count() == 2
 
 
+def _facts(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    facts = _soup(response).select_one("dl.moderation-facts")
+    assert facts is not None
+    return {
+        dt.get_text(" ", strip=True): dt.find_next_sibling("dd").get_text(" ", strip=True)
+        for dt in facts.select("dt")
+    }
+
+
+def test_the_entry_page_names_kinds_industry_and_district_in_chinese(client, ledger_staff):
+    # given a pledge of an invention patent and a trademark of a new-energy-vehicle maker
+    holder = OrganizationFactory(verification_state="verified", district="high_tech")
+    assets = [
+        IPAssetFactory(holder=holder, kind="invention", industry="nev"),
+        IPAssetFactory(holder=holder, kind="trademark", industry="nev"),
+    ]
+    entry = pledge(holder=holder, assets=assets)
+    assert (entry.asset_kind, entry.asset_kinds, entry.industry) == (
+        "invention",
+        ["invention", "trademark"],
+        "nev",
+    )
+
+    # when staff open its page in the admin's default language
+    client.force_login(ledger_staff)
+    facts = _facts(client.get(_entry_url(entry)))
+
+    # then the codes copied into the entry show as their labels
+    assert {
+        label: facts[label]
+        for label in ("主要知识产权类型", "全部知识产权类型", "产业领域", "所在区域")
+    } == {
+        "主要知识产权类型": "发明专利",
+        "全部知识产权类型": "发明专利, 商标",
+        "产业领域": "新能源汽车",
+        "所在区域": "郑州高新区",
+    }
+
+
 def test_the_ledger_screen_has_no_create_edit_or_delete(ledger_client):
     from django.urls import NoReverseMatch, reverse
 

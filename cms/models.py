@@ -37,11 +37,11 @@ from marketplace.pledges.progress import (
     goal_headline,
     pledge_progress,
 )
+from marketplace.pledges.selectors import assets_under_active_pledge
 
 from .forms import InstitutionFilterForm, dropped_filters, search_form_data
 from .pagination import page_links, query_string
 from .selectors import (
-    assets_under_active_pledge,
     home_counts,
     latest_news,
     newest_listings,

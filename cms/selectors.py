@@ -1,6 +1,5 @@
 """Reads for the public pages. Each runs a fixed number of queries, whatever the data."""
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, QuerySet
@@ -57,14 +56,6 @@ def latest_news(*, limit: int) -> "QuerySet[NewsPage]":
     from .models import NewsPage  # the page models import this module
 
     return NewsPage.objects.live().public().order_by("-date", "-pk")[:limit]
-
-
-def assets_under_active_pledge(*, assets: Iterable[IPAsset]) -> dict[int, bool]:
-    """Whether each asset is under an active pledge (registered and not yet repaid,
-    released or disposed), from the pledges app, in one query for all of them."""
-    from marketplace.pledges.selectors import assets_under_active_pledge as active
-
-    return active(assets=assets)
 
 
 # --- the service-institution directory --------------------------------------------------

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from bs4 import BeautifulSoup
 
-from cms.selectors import assets_under_active_pledge
+from marketplace.pledges.selectors import assets_under_active_pledge
 from tests.factories import PledgeApplicationFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from listings.models import IPAsset
-from marketplace.parties.models import Membership, MembershipRole, User
-from marketplace.parties.selectors import acting_organization_ids
+from marketplace.parties.models import User
+from marketplace.parties.selectors import acting_organization_ids, bank_reviewer_memberships
 
 from .models import PledgeApplication, PledgedAsset, PledgeState
 
@@ -18,17 +18,19 @@ BANK_QUEUE_SORTS = {
 }
 
 
-def reviewer_bank_ids(*, user: User) -> list[int]:
+def _addressed_to_banks_of(user: User) -> QuerySet[PledgeApplication]:
+    """Applications addressed to the banks `user` reviews for (a subquery, not a query of
+    its own), never drafts: the bank does not see a draft."""
     if not user.is_authenticated:
-        return []
-    return list(
-        Membership.objects.filter(
-            user=user, role=MembershipRole.REVIEWER, organization__kind="bank"
-        ).values_list("organization_id", flat=True)
-    )
+        return PledgeApplication.objects.none()
+    return PledgeApplication.objects.filter(
+        bank_id__in=bank_reviewer_memberships().filter(user=user).values("organization_id")
+    ).exclude(state=PledgeState.DRAFT)
 
 
-def _assets_prefetch() -> Prefetch[Any]:
+# Quoted: Prefetch is subscriptable at run time only once django_stubs_ext has patched it,
+# and cms.models imports this module while the apps load, possibly before that.
+def _assets_prefetch() -> "Prefetch[Any]":
     return Prefetch("assets", queryset=IPAsset.objects.order_by("pk"))
 
 
@@ -38,8 +40,7 @@ def pledges_for_bank(
     """Applications addressed to the banks `user` reviews for, never drafts (the bank
     does not see a draft); optionally one state, or only those `user` claimed."""
     queryset = (
-        PledgeApplication.objects.filter(bank_id__in=reviewer_bank_ids(user=user))
-        .exclude(state=PledgeState.DRAFT)
+        _addressed_to_banks_of(user)
         .select_related("applicant", "bank", "reviewer")
         .prefetch_related(_assets_prefetch())
     )
@@ -53,21 +54,14 @@ def pledges_for_bank(
 def pledge_counts_for_bank(*, user: User) -> dict[str, int]:
     from django.db.models import Count
 
-    rows = (
-        PledgeApplication.objects.filter(bank_id__in=reviewer_bank_ids(user=user))
-        .exclude(state=PledgeState.DRAFT)
-        .order_by()
-        .values_list("state")
-        .annotate(n=Count("pk"))
-    )
+    rows = _addressed_to_banks_of(user).order_by().values_list("state").annotate(n=Count("pk"))
     return dict(rows.values_list("state", "n"))
 
 
 def pledge_for_bank_reviewer(*, user: User, pk: int) -> PledgeApplication:
     """DoesNotExist unless `user` reviews for the bank it is addressed to (→ 404)."""
     return (
-        PledgeApplication.objects.filter(bank_id__in=reviewer_bank_ids(user=user))
-        .exclude(state=PledgeState.DRAFT)
+        _addressed_to_banks_of(user)
         .select_related("applicant", "bank", "reviewer", "listing")
         .prefetch_related(_assets_prefetch())
         .get(pk=pk)

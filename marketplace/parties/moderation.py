@@ -239,6 +239,10 @@ class ModerationView(InspectView):
     def get_state_label(self) -> str:
         return ""
 
+    def get_timeline(self) -> list[TimelineEntry]:
+        """The audit timeline the page shows: the record's own transitions by default."""
+        return timeline_for(self.object)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         bound: Mapping[str, forms.Form] = kwargs.pop("bound_forms", {})
         context = super().get_context_data(**kwargs)
@@ -257,7 +261,7 @@ class ModerationView(InspectView):
         context.update(
             facts=self.get_facts(),
             state_label=self.get_state_label(),
-            timeline=timeline_for(self.object),
+            timeline=self.get_timeline(),
             offered_actions=offered,
         )
         return context

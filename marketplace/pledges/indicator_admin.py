@@ -30,6 +30,7 @@ from marketplace.parties.moderation import (
     ModerationIndexView,
     ModerationView,
     ModerationViewSet,
+    TimelineEntry,
 )
 
 from .indicator_models import Indicator, IndicatorValue
@@ -138,6 +139,10 @@ class IndicatorView(ModerationView):
             (_("Source"), row.source if row else ""),
             (_("Kind"), indicator.get_source_kind_display()),
         ]
+
+    def get_timeline(self) -> list[TimelineEntry]:
+        # An indicator has no state machine: its page shows the history of its values.
+        return []
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -170,11 +170,6 @@ class PledgeLedgerEntryView(ModerationView):
         """The application's audit trail: its registration and any ledger reversal."""
         return timeline_for(self.object.application)
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["timeline"] = self.get_timeline()
-        return context
-
 
 def _label(choices: type[TextChoices], value: str) -> str:
     """The label of a code copied into the entry; a code no longer among the choices is

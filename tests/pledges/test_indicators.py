@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from django_fsm_log.models import StateLog
 
 # The modules register the admin screens on import; `wagtail_hooks.py` and `admin.py`
 # import them too once wired, and then these imports change nothing.
@@ -534,6 +535,17 @@ def test_the_history_lists_every_value_with_who_and_the_source(client, superuser
     # newest first: the value, its date, its source and who entered it
     assert missing(rows[0], "2025-06-30", "450", "半年统计", "Ada Admin") == []
     assert missing(rows[1], "2025-03-31", "300", "一季度统计", "Olga Operator") == []
+
+
+def test_the_indicator_page_reads_no_audit_log(client, superuser):
+    add("entrepreneurs", "300", datetime.date(2025, 3, 31), by=superuser)
+    client.force_login(superuser)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(page_url("entrepreneurs")).status_code == 200
+
+    # an indicator has no state machine: its page shows the history of its values
+    assert not [q for q in captured if StateLog._meta.db_table in q["sql"]]
 
 
 def test_a_signed_in_user_who_is_not_staff_is_sent_to_sign_in(client):

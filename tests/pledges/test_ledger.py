@@ -858,6 +858,20 @@ def test_a_reversal_entry_offers_no_action(ledger_client):
     assert PledgeLedgerEntry.objects.count() == 2
 
 
+def test_the_entry_page_reads_the_audit_log_once_for_its_application(ledger_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    entry = pledge()
+
+    with CaptureQueriesContext(connection) as captured:
+        assert ledger_client.get(_entry_url(entry)).status_code == 200
+
+    # the application's timeline only (an entry has no transitions of its own)
+    log_reads = [q for q in captured if StateLog._meta.db_table in q["sql"]]
+    assert len(log_reads) == 1
+
+
 def _facts(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
     facts = _soup(response).select_one("dl.moderation-facts")
     assert facts is not None

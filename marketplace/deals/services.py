@@ -32,13 +32,8 @@ from listings.models import IPAsset, LicenceType, Listing, ListingIntent, Listin
 from listings.services import assets_change_holder, listing_close
 from marketplace.money import format_yuan_exact
 from marketplace.notifications.services import notify_organizations
-from marketplace.parties.models import (
-    Membership,
-    MembershipRole,
-    Organization,
-    User,
-    VerificationState,
-)
+from marketplace.parties.models import Organization, User, VerificationState
+from marketplace.parties.selectors import acting_memberships
 from marketplace.pledges.models import PledgeConsent, PledgedAsset
 
 from .models import (
@@ -62,21 +57,24 @@ SELLER_URL = BUYER_URL = "/workspace/deals/{pk}/"
 # --- who may act ---------------------------------------------------------------------------
 
 
-def _member_of(user: User | None, organization_id: int) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and Membership.objects.filter(user=user, organization_id=organization_id)
-        .exclude(role=MembershipRole.REVIEWER)
-        .exists()
+def _acting_for(user: User | None, organization_ids: Sequence[int]) -> set[int]:
+    """Which of `organization_ids` `user` acts for (not as a bank reviewer), in one query."""
+    if user is None or not user.is_authenticated:
+        return set()
+    return set(
+        acting_memberships(user=user)
+        .filter(organization_id__in=organization_ids)
+        .values_list("organization_id", flat=True)
     )
 
 
 def party_of(*, user: User | None, deal: Deal) -> str | None:
-    """ "buyer", "seller" or None: which side of the deal `user` acts for."""
-    if _member_of(user, deal.seller_id):
+    """ "buyer", "seller" or None: which side of the deal `user` acts for (the seller's
+    side first, should `user` belong to both)."""
+    acting = _acting_for(user, [deal.seller_id, deal.buyer_id])
+    if deal.seller_id in acting:
         return "seller"
-    if _member_of(user, deal.buyer_id):
+    if deal.buyer_id in acting:
         return "buyer"
     return None
 
@@ -301,9 +299,10 @@ def deal_propose(
 ) -> Deal:
     """A member of a verified buyer offers on a published transfer or licence listing of
     another organisation; one open offer per buyer and listing."""
-    if not _member_of(by, buyer.pk):
+    acting = _acting_for(by, [buyer.pk, listing.holder_id])
+    if buyer.pk not in acting:
         raise PermissionDenied(_("Only members of the buying organisation can make an offer."))
-    if buyer.pk != listing.holder_id and _member_of(by, listing.holder_id):
+    if buyer.pk != listing.holder_id and listing.holder_id in acting:
         # One person on both sides of a deal could accept their own offer.
         raise PermissionDenied(_("A member of the seller cannot make an offer on its listing."))
     errors: dict[str, list[str]] = {}

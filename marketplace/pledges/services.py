@@ -28,14 +28,8 @@ from listings.services import listing_close
 from marketplace.dates import add_months
 from marketplace.money import format_yuan_exact
 from marketplace.notifications.services import notify_organizations
-from marketplace.parties.models import (
-    Membership,
-    MembershipRole,
-    Organization,
-    OrganizationKind,
-    User,
-    VerificationState,
-)
+from marketplace.parties.models import Organization, User
+from marketplace.parties.selectors import acting_memberships, bank_reviewer_memberships
 
 from .ledger import ledger_record_registration
 from .models import (
@@ -64,9 +58,7 @@ def is_holder_member(*, user: User | None, application: PledgeApplication) -> bo
     return bool(
         user is not None
         and user.is_authenticated
-        and Membership.objects.filter(user=user, organization_id=application.applicant_id)
-        .exclude(role=MembershipRole.REVIEWER)
-        .exists()
+        and acting_memberships(user=user).filter(organization_id=application.applicant_id).exists()
     )
 
 
@@ -74,28 +66,38 @@ def is_bank_reviewer_of(*, user: User | None, application: PledgeApplication) ->
     return bool(
         user is not None
         and user.is_authenticated
-        and Membership.objects.filter(
-            user=user, organization_id=application.bank_id, role=MembershipRole.REVIEWER
-        ).exists()
+        and bank_reviewer_memberships()
+        .filter(user=user, organization_id=application.bank_id)
+        .exists()
     )
 
 
 def _authorise(*, by: User | None, application: PledgeApplication, side: Side) -> None:
-    if side == "system":
-        return
-    holder = is_holder_member(user=by, application=application)
-    bank = is_bank_reviewer_of(user=by, application=application)
-    if side == "holder" and not holder:
+    """Asks only about the side that may act ("system" needs nobody)."""
+    if side == "holder" and not is_holder_member(user=by, application=application):
         raise PermissionDenied(_("Only members of the applicant can do this."))
-    if side == "bank" and not bank:
+    if side == "bank" and not is_bank_reviewer_of(user=by, application=application):
         raise PermissionDenied(
             _("Only reviewers of the bank the application is addressed to can do this.")
         )
-    if side == "either" and not (holder or bank):
+    if side == "either" and not (
+        is_holder_member(user=by, application=application)
+        or is_bank_reviewer_of(user=by, application=application)
+    ):
         raise PermissionDenied(_("Only the applicant or the bank's reviewers can do this."))
 
 
 # --- the rules -----------------------------------------------------------------------------
+
+
+def _bank_error(bank: Organization | None) -> str | None:
+    """Why an application cannot go to `bank`, or None: it must be a bank, verified on the
+    platform."""
+    if bank is None or not bank.is_bank:
+        return _("Choose a bank.")
+    if not bank.is_verified:
+        return _("This bank is not verified on the platform yet.")
+    return None
 
 
 def _field_errors(
@@ -109,11 +111,10 @@ def _field_errors(
 ) -> dict[str, list[str]]:
     """What an application must satisfy to be saved at all (drafts included)."""
     errors: dict[str, list[str]] = {}
-    if bank is None or bank.kind != OrganizationKind.BANK:
-        errors["bank"] = [_("Choose a bank.")]
-    elif bank.verification_state != VerificationState.VERIFIED:
-        errors["bank"] = [_("This bank is not verified on the platform yet.")]
-    elif bank.pk == applicant.pk:
+    bank_error = _bank_error(bank)
+    if bank_error is not None:
+        errors["bank"] = [bank_error]
+    elif bank is not None and bank.pk == applicant.pk:
         errors["bank"] = [_("An organisation cannot apply to itself.")]
     if requested_amount is None or requested_amount <= 0:
         errors["requested_amount"] = [_("Enter the amount you ask for, above zero.")]
@@ -217,7 +218,7 @@ def _check_assets(
     errors = _asset_errors(
         application=application, assets=assets, maturity=add_months(start, term_months)
     )
-    if application.applicant.verification_state != VerificationState.VERIFIED:
+    if not application.applicant.is_verified:
         errors.insert(
             0,
             ValidationError(
@@ -238,6 +239,18 @@ def _required(value: Any, field: str, message: str) -> None:
 def _not_in_future(day: datetime.date, field: str) -> None:
     if day > timezone.localdate():
         raise ValidationError({field: [_("This date cannot be in the future.")]})
+
+
+def _within_approved(
+    application: PledgeApplication, amount: Decimal, field: str, message: str
+) -> None:
+    """`amount` (secured, disbursed) is at most the approved amount; `message` names it
+    with %(approved)s."""
+    approved = application.approved_amount
+    if approved is not None and amount > approved:
+        raise ValidationError(
+            {field: [message % {"approved": format_yuan_exact(approved, always_fen=True)}]}
+        )
 
 
 # --- the notices ---------------------------------------------------------------------------
@@ -396,11 +409,7 @@ def pledge_application_create(
 ) -> PledgeApplication:
     """A member of the holder drafts an application to a verified bank, pledging assets the
     holder holds (optionally from one of its published pledge listings)."""
-    if (
-        not Membership.objects.filter(user=by, organization=applicant)
-        .exclude(role=MembershipRole.REVIEWER)
-        .exists()
-    ):
+    if not acting_memberships(user=by).filter(organization=applicant).exists():
         raise PermissionDenied(_("Only members of the applicant can do this."))
     assets = _distinct(assets)
     errors = _field_errors(
@@ -496,8 +505,7 @@ def pledge_application_update(
 def _check_eligible(application: PledgeApplication) -> None:
     # The bank was checked when the draft was saved; its verification may have been
     # revoked since, and the holder must not send the file to an unverified bank.
-    bank = application.bank
-    if bank.kind != OrganizationKind.BANK or bank.verification_state != VerificationState.VERIFIED:
+    if _bank_error(application.bank) is not None:
         raise ValidationError(
             _("This bank is not verified on the platform yet."), code="bank_not_verified"
         )
@@ -665,15 +673,12 @@ def pledge_register(
         raise ValidationError({"secured_amount": [_("Enter the secured amount, above zero.")]})
 
     def check(app: PledgeApplication) -> None:
-        if app.approved_amount is not None and secured_amount > app.approved_amount:
-            raise ValidationError(
-                {
-                    "secured_amount": [
-                        _("The secured amount cannot exceed the approved %(approved)s.")
-                        % {"approved": format_yuan_exact(app.approved_amount, always_fen=True)}
-                    ]
-                }
-            )
+        _within_approved(
+            app,
+            secured_amount,
+            "secured_amount",
+            _("The secured amount cannot exceed the approved %(approved)s."),
+        )
         if app.contract_date and registration_date < app.contract_date:
             raise ValidationError(
                 {"registration_date": [_("A pledge is registered after its contract is signed.")]}
@@ -727,15 +732,12 @@ def pledge_disburse(
         raise ValidationError({"amount": [_("Enter the disbursed amount, above zero.")]})
 
     def check(app: PledgeApplication) -> None:
-        if app.approved_amount is not None and amount > app.approved_amount:
-            raise ValidationError(
-                {
-                    "amount": [
-                        _("The disbursed amount cannot exceed the approved %(approved)s.")
-                        % {"approved": format_yuan_exact(app.approved_amount, always_fen=True)}
-                    ]
-                }
-            )
+        _within_approved(
+            app,
+            amount,
+            "amount",
+            _("The disbursed amount cannot exceed the approved %(approved)s."),
+        )
         if app.registration_date and disbursed_on < app.registration_date:
             raise ValidationError(
                 {"disbursed_on": [_("The loan is disbursed after the pledge is registered.")]}

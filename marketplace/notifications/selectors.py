@@ -1,4 +1,4 @@
-"""Reads for notifications: a user's inbox, its unread count, and the header's facts."""
+"""Reads for notifications: a user's inbox, and the header's facts (its unread count)."""
 
 from typing import Any
 
@@ -24,13 +24,6 @@ def notification_for_user(*, user: Any, pk: int) -> Notification:
     """The notification if `user` is its recipient; DoesNotExist otherwise (→ 404, so
     nobody learns which ids exist)."""
     return Notification.objects.select_related("notice").get(pk=pk, recipient=user)
-
-
-def unread_count(*, user: Any) -> int:
-    """How many of the user's notifications are unread (one COUNT query)."""
-    if not user.is_authenticated:
-        return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
 def header_facts(*, user: Any) -> tuple[int, bool]:

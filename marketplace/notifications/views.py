@@ -17,7 +17,7 @@ from marketplace.parties.http import AuthenticatedHttpRequest
 
 from . import services
 from .models import Notification
-from .selectors import notification_for_user, notifications_for_user, unread_count
+from .selectors import notification_for_user, notifications_for_user
 
 NOTIFICATIONS_PER_PAGE = 25
 
@@ -28,16 +28,8 @@ def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(notifications_for_user(user=request.user), NOTIFICATIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    return render(
-        request,
-        "notifications/notification_list.html",
-        {
-            "page": page,
-            # Counted once here; it also replaces the context processor's lazy count, so
-            # the header's badge costs no second query on this page.
-            "unread_notifications_count": unread_count(user=request.user),
-        },
-    )
+    # The unread count comes from the header's context processor (read once per page).
+    return render(request, "notifications/notification_list.html", {"page": page})
 
 
 @login_required

@@ -352,6 +352,34 @@ def test_the_monthly_csv(period_data):
     ]  # fmt: skip
 
 
+def test_the_monthly_summary_summed_by_the_database_equals_the_one_read_from_the_rows(
+    period_data,
+):
+    read = PledgeExport(period_data["start"], period_data["end"])
+    list(read.rows())
+    summed = PledgeExport(period_data["start"], period_data["end"])
+
+    summed.sum_months()
+
+    assert summed.summary_rows() == read.summary_rows()
+    assert summed.entries == read.entries == 5
+
+
+def test_the_monthly_csv_is_one_query_however_many_entries():
+    bank = BankFactory()
+    first = TODAY - datetime.timedelta(days=40)
+    for _ in range(3):
+        registered(amount="1000.10", day=first, bank=bank)
+    for _ in range(20):
+        registered(amount="0.10", day=TODAY, bank=bank)
+
+    with CaptureQueriesContext(connection) as captured:
+        rows = read_csv("".join(export.csv_monthly(PledgeExport(first, TODAY))).encode("utf-8"))
+
+    assert len(captured) == 1
+    assert rows[-1] == [TOTAL_LABEL, "23", "3002.30", "3002.30"]
+
+
 # --- the admin screens -----------------------------------------------------------------------
 
 

@@ -72,11 +72,6 @@ WITHDRAWABLE_STATES = (
 MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
 
 
-class PledgeApplicationQuerySet(models.QuerySet["PledgeApplication"]):
-    def active(self) -> "PledgeApplicationQuerySet":
-        return self.filter(state__in=ACTIVE_PLEDGE_STATES)
-
-
 class PledgeApplication(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     applicant = models.ForeignKey(
         Organization,
@@ -165,8 +160,6 @@ class PledgeApplication(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     state_changed_at = models.DateTimeField(_("in this state since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    objects = PledgeApplicationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pledge financing application")

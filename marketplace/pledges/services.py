@@ -328,7 +328,6 @@ def _run(
     note: str = "",
     check: Callable[[PledgeApplication], None] | None = None,
     apply: Callable[[PledgeApplication], None] | None = None,
-    notify: bool = True,
 ) -> PledgeApplication:
     if len(note) > MAX_NOTE_LENGTH:
         raise ValidationError(
@@ -367,7 +366,7 @@ def _run(
             _sync_active_flags(locked)
             # The bank never saw a draft: withdrawing one tells nobody. (Decided on the
             # locked row, not on the caller's copy, which may be stale.)
-            if notify and not (name == "withdraw" and source == PledgeState.DRAFT):
+            if not (name == "withdraw" and source == PledgeState.DRAFT):
                 _notify(locked, name, by)
     except ConcurrentTransition:
         # Only reachable when a caller saved a stale copy inside this transaction; the

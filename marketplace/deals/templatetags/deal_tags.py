@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -21,8 +21,6 @@ from ..selectors import deals_for_user
 
 register = template.Library()
 
-# The literal path until the pledges app names its workspace page "pledges:workspace_create".
-PLEDGE_CREATE_FALLBACK = "/workspace/pledges/new/"
 MY_DEALS_ON_HOME = 5
 
 
@@ -62,10 +60,7 @@ class ListingCta:
 
 
 def pledge_create_url(listing: Listing) -> str:
-    try:
-        base = reverse("pledges:workspace_create")
-    except NoReverseMatch:
-        base = PLEDGE_CREATE_FALLBACK
+    base = reverse("pledges:workspace_create")
     return f"{base}?{urlencode({'listing': listing.pk})}"
 
 

@@ -58,7 +58,6 @@ def days_in_state(application: PledgeApplication, today: datetime.date | None = 
     return None if since is None else max((_today(today) - since).days, 0)
 
 
-@register.filter
 def working_days_in_state(
     application: PledgeApplication, today: datetime.date | None = None
 ) -> int | None:

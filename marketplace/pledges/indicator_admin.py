@@ -205,8 +205,8 @@ class IndicatorValueAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["indicator", "value", "as_of", "source", "entered_by", "created_at"]
     list_filter = ["indicator"]
     search_fields = ["indicator__name", "source", "note"]
-    list_select_related = ["indicator", "entered_by"]
     date_hierarchy = "as_of"
 
     def get_queryset(self, request: Any) -> QuerySet[IndicatorValue]:
+        # For the list and each value's page; the list then ignores list_select_related.
         return super().get_queryset(request).select_related("indicator", "entered_by")

@@ -27,6 +27,12 @@ def format_yuan_exact(amount: Decimal, *, always_fen: bool = False) -> str:
     return f"¥{_grouped(amount)}"
 
 
+def format_yuan_or_dash(amount: Decimal | None) -> str:
+    """¥1,234,567.00 to the fen (the figure as entered: a sum people pay or lend), or a dash
+    when there is none (yet)."""
+    return "—" if amount is None else format_yuan_exact(amount, always_fen=True)
+
+
 def format_price_exact(amount: Decimal | None) -> str:
     """An asking price to the fen, or “Negotiable” (面议) when there is none."""
     return _("Negotiable") if amount is None else format_yuan_exact(amount, always_fen=True)

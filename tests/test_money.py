@@ -2,7 +2,12 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace.money import format_price_exact, format_yuan, format_yuan_exact
+from marketplace.money import (
+    format_price_exact,
+    format_yuan,
+    format_yuan_exact,
+    format_yuan_or_dash,
+)
 
 
 @pytest.mark.parametrize(
@@ -30,3 +35,10 @@ def test_exact_prices_show_fen_and_negotiable():
     assert format_price_exact(Decimal("9.5")) == "¥9.50"
     with translation.override("en"):
         assert format_price_exact(None) == "Negotiable"
+
+
+def test_amounts_show_to_the_fen_or_a_dash_when_there_is_none():
+    assert format_yuan_or_dash(Decimal("1234567")) == "¥1,234,567.00"
+    assert format_yuan_or_dash(Decimal("9.5")) == "¥9.50"
+    assert format_yuan_or_dash(Decimal(0)) == "¥0.00"
+    assert format_yuan_or_dash(None) == "—"

@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from listings.models import Listing, ListingIntent
-from marketplace.money import format_yuan_exact
+from marketplace.money import format_yuan_or_dash
 from marketplace.parties.models import User, VerificationState
 from marketplace.parties.selectors import acting_memberships
 
@@ -133,7 +133,7 @@ def next_step_for(deal: Deal, role: str) -> str:
 @register.filter
 def money(amount: Decimal | None) -> str:
     """¥1,234,567.00 (to the fen: these are sums people pay); "—" for none."""
-    return "—" if amount is None else format_yuan_exact(amount, always_fen=True)
+    return format_yuan_or_dash(amount)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.dates import working_days_between
-from marketplace.money import format_yuan_exact
+from marketplace.money import format_yuan_or_dash
 
 from ..models import REVIEW_STATES, PledgeApplication, PledgeState
 
@@ -88,4 +88,4 @@ def bank_next_step(application: PledgeApplication) -> str:
 @register.filter
 def yuan(amount: Decimal | None) -> str:
     """¥1,234,567.00 to the fen, as the bank entered it; a dash when there is none."""
-    return "—" if amount is None else format_yuan_exact(amount, always_fen=True)
+    return format_yuan_or_dash(amount)

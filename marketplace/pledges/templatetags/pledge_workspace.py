@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
-from marketplace.money import format_yuan_exact
+from marketplace.money import format_yuan_or_dash
 
 from ..models import PledgeApplication, PledgeState
 from ..services import EDITABLE_STATES
@@ -52,14 +52,10 @@ class HolderAction:
     url: str
 
 
-def _money(amount: Decimal | None) -> str:
-    return "—" if amount is None else format_yuan_exact(amount, always_fen=True)
-
-
 @register.filter
 def pledge_yuan(amount: Decimal | None) -> str:
     """¥1,234,567.00, or a dash when there is no amount (yet)."""
-    return _money(amount)
+    return format_yuan_or_dash(amount)
 
 
 @register.filter
@@ -77,7 +73,7 @@ def holder_next_step(application: PledgeApplication) -> str:
             "The bank offered %(amount)s at %(rate)s a year for %(months)s months; "
             "sign the loan and pledge contracts with the bank"
         ) % {
-            "amount": _money(application.approved_amount),
+            "amount": format_yuan_or_dash(application.approved_amount),
             "rate": pledge_rate(application.annual_rate),
             "months": application.loan_term_months,
         }

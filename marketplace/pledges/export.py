@@ -443,7 +443,6 @@ def xlsx_bytes(export: PledgeExport) -> bytes:
 
 EXPORT_DIR = "exports/pledges"
 JOB_ID_PATTERN = r"[A-Za-z0-9_-]{20,64}"
-DEFAULT_RETENTION_DAYS = 7
 
 logger = logging.getLogger(__name__)
 
@@ -554,10 +553,6 @@ def export_job_fail(token: str, reason: str) -> None:
 # --- retention: finished (and abandoned) jobs are deleted after a while ---------------------
 
 
-def export_retention_days() -> int:
-    return int(getattr(settings, "PLEDGE_EXPORT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
-
-
 def export_files_sweep(
     *, older_than: datetime.timedelta | None = None, now: datetime.datetime | None = None
 ) -> int:
@@ -569,7 +564,9 @@ def export_files_sweep(
     exports/pledges/ go by their own age. Nothing outside exports/pledges/ is looked at.
     Returns the number of files deleted; a second run finds nothing more to delete."""
     cutoff = (now or timezone.now()) - (
-        older_than if older_than is not None else datetime.timedelta(days=export_retention_days())
+        older_than
+        if older_than is not None
+        else datetime.timedelta(days=settings.PLEDGE_EXPORT_RETENTION_DAYS)
     )
     try:
         folders, loose = default_storage.listdir(EXPORT_DIR)

@@ -15,6 +15,7 @@ import datetime
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import (
@@ -189,7 +190,7 @@ class PledgeExportJobView(ExportPermissionMixin, WagtailAdminTemplateMixin, Temp
             refresh_seconds=JOB_REFRESH_SECONDS if job and job.state == "pending" else None,
             download_url=reverse(DOWNLOAD_URL_NAME, kwargs={"token": job.token}) if job else None,
             form_url=reverse(FORM_URL_NAME),
-            retention_days=export.export_retention_days(),
+            retention_days=settings.PLEDGE_EXPORT_RETENTION_DAYS,
         )
         return context
 

@@ -135,8 +135,8 @@ def test_the_retention_setting_decides(settings):
     assert export.export_files_sweep() == 3
 
 
-def test_without_the_setting_the_period_is_seven_days(settings):
-    del settings.PLEDGE_EXPORT_RETENTION_DAYS
+def test_the_period_is_counted_in_whole_days_of_the_setting(settings):
+    settings.PLEDGE_EXPORT_RETENTION_DAYS = 7
     token = finished_job()
     age_job(token, 6.9)
     assert export.export_files_sweep() == 0

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,8 +51,6 @@ DEFAULT_DEPOSIT_RATE = Decimal("0.10")  # 10 % of the price unless the seller se
 EXCLUSIVE_TYPES = (LicenceType.EXCLUSIVE, LicenceType.SOLE)
 
 Side = Literal["buyer", "seller", "either", "either_or_staff", "system"]
-
-SELLER_URL = BUYER_URL = "/workspace/deals/{pk}/"
 
 
 # --- who may act ---------------------------------------------------------------------------
@@ -229,7 +228,7 @@ def _notify(deal: Deal, name: str, by: User | None, party: str | None) -> None:
             "seller": deal.seller.name,
             "price": format_yuan_exact(deal.price, always_fen=True),
         },
-        url=SELLER_URL.format(pk=deal.pk),
+        url=reverse("deals:detail", args=[deal.pk]),
         actor=by,
         target=deal,
     )
@@ -485,7 +484,7 @@ def deal_sign(*, deal: Deal, by: User) -> Deal:
                 "party": (locked.seller if party == "seller" else locked.buyer).name,
                 "listing": locked.listing.title,
             },
-            url=SELLER_URL.format(pk=locked.pk),
+            url=reverse("deals:detail", args=[locked.pk]),
             actor=by,
             target=locked,
         )

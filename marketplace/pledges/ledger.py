@@ -22,6 +22,7 @@ from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
 from django_fsm_log.models import StateLog
 
+from marketplace.money import CENT
 from marketplace.parties.models import User
 
 from .models import (
@@ -32,7 +33,6 @@ from .models import (
 )
 
 LEDGER_VERSION_KEY = "pledges:ledger-version"
-CENT = Decimal("0.01")
 # Additive breakdowns kept per month. Holders financed is not additive over months (a holder
 # financed in March and in May counts once) and would need a row per holder per month:
 # it is counted from the ledger with the median, once per ledger version (`ledger_figures`).

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -255,9 +256,6 @@ def _within_approved(
 
 # --- the notices ---------------------------------------------------------------------------
 
-HOLDER_URL = "/workspace/pledges/{pk}/"
-BANK_URL = "/bank/applications/{pk}/"
-
 # transition → (who is told, message). The message names the application and the other party.
 NOTICES: dict[str, tuple[str, Any]] = {
     "submit": (
@@ -298,19 +296,25 @@ def _notify(application: PledgeApplication, name: str, by: User | None) -> None:
         "applicant": application.applicant.name,
         "bank": application.bank.name,
     }
+    # Each side is sent to its own page of the application.
+    to_bank = (application.bank_id, reverse("bank:application", args=[application.pk]))
+    to_holder = (
+        application.applicant_id,
+        reverse("pledges:workspace_detail", args=[application.pk]),
+    )
     if side == "both":
-        targets = [(application.bank_id, BANK_URL), (application.applicant_id, HOLDER_URL)]
+        targets = [to_bank, to_holder]
     elif bank_side:
-        targets = [(application.bank_id, BANK_URL)]
+        targets = [to_bank]
     else:
-        targets = [(application.applicant_id, HOLDER_URL)]
+        targets = [to_holder]
     for organization_id, url in targets:
         notify_organizations(
             organizations=[organization_id],
             event=f"pledges.{name}",
             message=message,
             params=params,
-            url=url.format(pk=application.pk),
+            url=url,
             actor=by,
             target=application,
         )
@@ -902,7 +906,7 @@ def pledge_consent_give(
             event="pledges.consent",
             message=gettext_lazy("%(bank)s consented to %(deal)s on its pledged asset."),
             params={"bank": locked.bank.name, "deal": deal},
-            url=f"/workspace/deals/{deal.pk}/",
+            url=reverse("deals:detail", args=[deal.pk]),
             actor=by,
             target=deal,
         )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from listings.models import IPAsset
 from marketplace.parties.models import Organization
+from marketplace.parties.selectors import bank_reviewer_memberships
 
 
 class DocumentKind(models.TextChoices):
@@ -55,9 +56,7 @@ class DocumentQuerySet(models.QuerySet["Document"]):
         my_orgs = Membership.objects.filter(user=user).values("organization_id")
         # Applications addressed to a bank I review for, once they left the holder's draft
         # (a bank's other staff do not read the applicants' files).
-        reviewed_banks = Membership.objects.filter(user=user, role="reviewer").values(
-            "organization_id"
-        )
+        reviewed_banks = bank_reviewer_memberships().filter(user=user).values("organization_id")
         received = (
             apps.get_model("pledges", "PledgeApplication")
             .objects.filter(bank_id__in=reviewed_banks)

@@ -558,9 +558,13 @@ def pledge_withdraw(
 
 
 def pledge_claim(*, application: PledgeApplication, by: User) -> PledgeApplication:
-    """A reviewer of the addressed bank takes the file; a second reviewer is told it is
-    already claimed."""
-    return _run(application=application, by=by, name="claim", side="bank")
+    """A reviewer of the addressed bank takes the file (who and when are recorded); a
+    second reviewer is told it is already claimed."""
+
+    def apply(app: PledgeApplication) -> None:
+        app.claimed_at = timezone.now()
+
+    return _run(application=application, by=by, name="claim", side="bank", apply=apply)
 
 
 def pledge_return_for_info(

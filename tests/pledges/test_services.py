@@ -755,6 +755,30 @@ def test_the_holder_cannot_act_for_the_bank_and_the_bank_not_for_the_holder(
     assert (draft.state, under_review.state) == (PledgeState.DRAFT, PledgeState.UNDER_REVIEW)
 
 
+def test_a_claim_records_when_the_reviewer_took_the_file(holder, bank, reviewer):
+    # given
+    app = application(holder, bank, "submitted")
+    assert app.claimed_at is None
+    before = timezone.now()
+
+    # when
+    app = services.pledge_claim(application=app, by=reviewer)
+
+    # then
+    app.refresh_from_db()
+    assert app.reviewer == reviewer
+    assert app.claimed_at is not None
+    assert before <= app.claimed_at <= timezone.now()
+
+    # a colleague's refused claim leaves who and when as they were
+    claimed_at = app.claimed_at
+    colleague = MembershipFactory(organization=bank, role="reviewer").user
+    with pytest.raises(ValidationError):
+        services.pledge_claim(application=app, by=colleague)
+    app.refresh_from_db()
+    assert (app.reviewer, app.claimed_at) == (reviewer, claimed_at)
+
+
 def test_a_second_claim_names_the_reviewer_who_has_it(holder, bank, reviewer):
     reviewer.name = "李审"
     reviewer.save()

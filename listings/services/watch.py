@@ -91,16 +91,11 @@ def asset_remind_expiry(*, asset: IPAsset, days_before: int, today: datetime.dat
             .select_related("holder")
             .get(pk=asset.pk)
         )
-        expiry_date = locked.expiry_date
-        if (
-            locked.status != AssetStatus.VALID
-            or expiry_date is None
-            or not today <= expiry_date <= today + datetime.timedelta(days=days_before)
-            or AssetExpiryNotice.objects.filter(
-                asset=locked, expiry_date=expiry_date, days_before__lte=days_before
-            ).exists()
-        ):
+        due = assets_due_reminder(days_before=days_before, today=today)
+        if not due.filter(pk=locked.pk).exists():
             return False
+        expiry_date = locked.expiry_date
+        assert expiry_date is not None  # a due asset has one
         notice = notify_organizations(
             organizations=[locked.holder_id],
             event="listings.asset_expiring",

@@ -3,6 +3,8 @@ Copyright Law art. 23, Regulations on Computer Software Protection art. 14)."""
 
 import datetime
 
+from marketplace.dates import add_months
+
 # The 4th amendment of the Patent Law (in force 2021-06-01) extended designs to 15 years.
 DESIGN_15_YEARS_FROM = datetime.date(2021, 6, 1)
 TRADEMARK_RENEWAL_YEARS = 10
@@ -10,10 +12,7 @@ TRADEMARK_RENEWAL_YEARS = 10
 
 def add_years(day: datetime.date, years: int) -> datetime.date:
     """The same calendar day `years` later; 29 February falls back to 28 February."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
+    return add_months(day, 12 * years)
 
 
 def term_end(start: datetime.date, years: int) -> datetime.date:

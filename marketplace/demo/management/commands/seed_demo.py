@@ -38,7 +38,7 @@ from listings.services import (
 )
 from listings.services import listing_derive_fields as listing_derive
 from listings.validators import validate_ip_number
-from marketplace.deals.models import Deal
+from marketplace.deals.models import OPEN_DEAL_STATES, Deal
 from marketplace.demo import data
 from marketplace.parties.models import (
     Membership,
@@ -54,7 +54,7 @@ from marketplace.parties.services import (
     organization_verify,
     user_create,
 )
-from marketplace.pledges.models import Goal, PledgeApplication, PledgeState
+from marketplace.pledges.models import OPEN_PLEDGE_STATES, Goal, PledgeApplication
 
 VERIFY_NOTE = "演示数据：已核对营业执照与统一社会信用代码。"
 VERIFY_LISTING_NOTE = "演示数据：已核对权利证书与权利状态。"
@@ -326,8 +326,6 @@ class Command(BaseCommand):
         """`count` of the holder's granted, valid assets that are in no open listing or
         application and outlive the loan by a year, in a stable order."""
         horizon = timezone.localdate() + datetime.timedelta(days=31 * term_months + 365)
-        finished = ("withdrawn", "rejected", "cancelled", "repaid", "released", "disposed")
-        busy_states = [s for s in PledgeState.values if s not in finished]
         candidates = (
             IPAsset.objects.filter(
                 holder=holder,
@@ -336,7 +334,7 @@ class Command(BaseCommand):
                 expiry_date__gt=horizon,
             )
             .exclude(listings__state__in=[ListingState.PENDING_REVIEW, ListingState.PUBLISHED])
-            .exclude(pledges__application__state__in=busy_states)
+            .exclude(pledges__application__state__in=OPEN_PLEDGE_STATES)
             .order_by("number")
         )
         if never_pledged:  # history: no asset pledged twice over the same years
@@ -639,7 +637,7 @@ class Command(BaseCommand):
                 Listing.objects.filter(
                     holder=seller, state=ListingState.PUBLISHED, intent=spec.intent
                 )
-                .exclude(deals__state__in=["proposed", "accepted", "deposit_paid"])
+                .exclude(deals__state__in=OPEN_DEAL_STATES)
                 .exclude(assets__pledges__active=True)
                 .order_by("pk")
                 .first()

@@ -9,6 +9,8 @@ Staff choose a period and a format. CSV streams at once, whatever the size. An x
 `XLSX_IMMEDIATE_LIMIT` entries is built in the request; a larger one is a Celery job, and the
 browser is sent to the job's page, which refreshes itself until the file is ready and then
 offers it. The job's state and file live in the default storage (see export.py).
+
+The URLs and the Reports menu item defined here are registered by the app's wagtail_hooks.py.
 """
 
 import datetime
@@ -28,11 +30,12 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import path, re_path, reverse, reverse_lazy
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets import AdminDateInput
@@ -42,7 +45,13 @@ from marketplace.documents.downloads import attachment_disposition, presigns_url
 from marketplace.parties.models import User
 
 from . import export
-from .export import CSV_MEDIA_TYPE, XLSX_IMMEDIATE_LIMIT, XLSX_MEDIA_TYPE, PledgeExport
+from .export import (
+    CSV_MEDIA_TYPE,
+    JOB_ID_PATTERN,
+    XLSX_IMMEDIATE_LIMIT,
+    XLSX_MEDIA_TYPE,
+    PledgeExport,
+)
 from .ledger_admin import PledgeLedgerIndexView
 from .models import PledgeLedgerEntry
 
@@ -232,3 +241,25 @@ def export_job_download(request: HttpRequest, token: str) -> HttpResponseBase:
     except FileNotFoundError:
         return _expired(request, token)
     return _attachment(FileResponse(handle, content_type=XLSX_MEDIA_TYPE), job.filename)
+
+
+# --- URLs and menu item (registered in wagtail_hooks.py) ------------------------------------
+
+urlpatterns = [
+    path("", PledgeExportView.as_view(), name="form"),
+    # The token names a directory of the storage: only the characters it is made of.
+    re_path(rf"^jobs/(?P<token>{JOB_ID_PATTERN})/$", PledgeExportJobView.as_view(), name="job"),
+    re_path(rf"^jobs/(?P<token>{JOB_ID_PATTERN})/download/$", export_job_download, name="download"),
+]
+
+
+class PledgeExportMenuItem(MenuItem):
+    """The Reports menu's entry, shown to whoever may export (`user_may_export`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            gettext_lazy("Pledge statistics export"), reverse_lazy(FORM_URL_NAME), **kwargs
+        )
+
+    def is_shown(self, request: HttpRequest) -> bool:
+        return user_may_export(request.user)

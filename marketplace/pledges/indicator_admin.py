@@ -8,7 +8,8 @@ record, `StaffPermissionPolicy`); "change" on an indicator means entering its va
 
 Django admin: both models read-only, for inspection.
 
-Registered by `indicator_hooks.py` (Wagtail) and by importing this module from `admin.py`.
+Registered by the app's `wagtail_hooks.py` (Wagtail) and by importing this module from
+`admin.py` (Django admin).
 """
 
 from typing import Any

@@ -2,8 +2,7 @@
 an entry's page, the one correction there is, a reversing entry with a reason
 (`ledger_reverse`). No form edits or deletes an entry: the ledger is append-only.
 
-Registers its own permission policy and viewset through `wagtail.hooks`; the app's
-wagtail_hooks.py imports this module.
+The app's wagtail_hooks.py registers the viewset and its permission policy.
 """
 
 from dataclasses import dataclass
@@ -16,10 +15,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
-from wagtail.permissions import register_permission_policy
 
 from listings.models import AssetKind, Industry
 from marketplace.parties.districts import District
@@ -29,7 +26,6 @@ from marketplace.parties.moderation import (
     ModerationIndexView,
     ModerationView,
     ModerationViewSet,
-    StaffPermissionPolicy,
     TimelineEntry,
     timeline_for,
 )
@@ -40,10 +36,6 @@ from .models import LedgerEntryKind, PledgeLedgerEntry
 
 LEDGER_INDEX_URL_NAME = "pledge_ledger:index"
 LEDGER_ENTRY_URL_NAME = "pledge_ledger:inspect"
-
-# Before the viewset: Wagtail looks the policy up when the viewset registers. "change" is
-# the right to add a reversing entry (nothing edits an entry).
-register_permission_policy(PledgeLedgerEntry, StaffPermissionPolicy(PledgeLedgerEntry))
 
 
 def is_reversed(entry: PledgeLedgerEntry) -> bool:
@@ -226,8 +218,3 @@ class PledgeLedgerViewSet(ModerationViewSet):
     list_per_page = 50
     search_fields = ["registration_number", "bank__name", "holder__name", "reason"]
     search_backend_name = None
-
-
-@hooks.register("register_admin_viewset")
-def register_pledge_ledger_viewset() -> PledgeLedgerViewSet:
-    return PledgeLedgerViewSet()

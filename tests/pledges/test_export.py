@@ -21,9 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-# The app's wagtail_hooks.py imports these; imported here too so the tests do not depend
-# on it (their hooks register once either way).
-from marketplace.pledges import export, export_hooks, ledger_admin, services  # noqa: F401
+from marketplace.pledges import export, services
 from marketplace.pledges.export import (
     COLUMNS,
     ENTRIES_SHEET,

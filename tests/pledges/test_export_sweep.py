@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from marketplace.celery import app as celery_app
-from marketplace.pledges import export, export_hooks  # noqa: F401  (registers the URLs)
+from marketplace.pledges import export
 from marketplace.pledges.tasks_export import export_xlsx_task, sweep_exports_task
 from tests.factories import UserFactory
 from tests.s3 import s3_storage

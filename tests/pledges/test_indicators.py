@@ -18,10 +18,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_fsm_log.models import StateLog
 
-# The modules register the admin screens on import; `wagtail_hooks.py` and `admin.py`
-# import them too once wired, and then these imports change nothing.
-import marketplace.pledges.indicator_admin
-import marketplace.pledges.indicator_hooks  # noqa: F401
 from marketplace.parties.models import OrganizationKind
 from marketplace.pledges.indicator_models import (
     Indicator,

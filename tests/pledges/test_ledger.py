@@ -19,10 +19,7 @@ from hypothesis import strategies as st
 
 from marketplace.dates import add_months
 from marketplace.parties.models import Membership
-
-# The app's wagtail_hooks.py imports ledger_admin; imported here too so the staff-screen
-# tests do not depend on it (its hooks register once either way).
-from marketplace.pledges import ledger, ledger_admin, services  # noqa: F401
+from marketplace.pledges import ledger, services
 from marketplace.pledges.ledger import (
     DIMENSIONS,
     ledger_figures,

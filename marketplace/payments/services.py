@@ -8,9 +8,9 @@ confirmed by staff. `provider_for_new_payments` is where Stripe will plug in.
 
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,10 +28,6 @@ if TYPE_CHECKING:  # the deals app imports this module's services
 def provider_for_new_payments() -> str:
     """The offline provider until Stripe is wired in (STRIPE_SECRET_KEY set)."""
     return PaymentProvider.OFFLINE
-
-
-def offline_payments_enabled() -> bool:
-    return not settings.STRIPE_SECRET_KEY
 
 
 def payment_deposit_request(*, deal: "Deal") -> Payment:
@@ -100,7 +96,7 @@ def payment_confirm_offline(*, payment: Payment, by: User, note: str = "") -> Pa
                     "amount": format_yuan_exact(locked.amount, always_fen=True),
                     "deal": locked.deal,
                 },
-                url=f"/workspace/deals/{locked.deal_id}/",
+                url=reverse("deals:detail", args=[locked.deal_id]),
                 actor=by,
                 target=locked.deal,
             )

@@ -142,21 +142,12 @@ def asset_update(*, asset: IPAsset, by: User, **fields: Any) -> IPAsset:
     return locked
 
 
-def assets_change_holder(
-    *, assets: "list[IPAsset]", new_holder: Organization, district: str = ""
-) -> int:
+def assets_change_holder(*, assets: "list[IPAsset]", new_holder: Organization) -> int:
     """Record that the rights passed to `new_holder` (a completed transfer deal: the deal
     services check the parties, the recordal and the pledgee's consent). The assets keep
     their facts; the district becomes the new holder's. Returns how many changed."""
-    pks = [asset.pk for asset in assets]
-    with transaction.atomic():
-        changed = (
-            IPAsset.objects.filter(pk__in=pks)
-            .exclude(holder=new_holder)
-            .update(
-                holder=new_holder,
-                district=district or new_holder.district,
-                updated_at=timezone.now(),
-            )
-        )
-    return changed
+    return (
+        IPAsset.objects.filter(pk__in=[asset.pk for asset in assets])
+        .exclude(holder=new_holder)
+        .update(holder=new_holder, district=new_holder.district, updated_at=timezone.now())
+    )

@@ -234,7 +234,7 @@ class PaymentModerationView(ModerationView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(timeline=self.get_timeline(), instructions=self.get_instructions())
+        context.update(instructions=self.get_instructions())
         return context
 
 

@@ -8,11 +8,42 @@ from django.conf import settings
 from django.core.cache import cache
 
 from marketplace.celery import app as celery_app
+from marketplace.demo.context_processors import CACHE_KEY as DEMO_BANNER_CACHE_KEY
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
 def _on_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+# --- The clock: CI runs the date-sensitive tests again a year ahead -------------------------
+# ZZIPX_CLOCK_SHIFT_DAYS=365 moves the whole test session's clock (time-machine, ticking)
+# that many days ahead before anything reads it; a test that only passes on the day it was
+# written fails there. Tests that move the clock themselves travel from the moved day.
+_session_travel = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _session_travel
+    shift = int(os.environ.get("ZZIPX_CLOCK_SHIFT_DAYS") or 0)
+    if shift:
+        import datetime
+
+        import time_machine
+
+        moved = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=shift)
+        _session_travel = time_machine.travel(moved, tick=True)
+        _session_travel.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _session_travel is not None:
+        _session_travel.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    shift = os.environ.get("ZZIPX_CLOCK_SHIFT_DAYS")
+    return f"clock moved {shift} days ahead (ZZIPX_CLOCK_SHIFT_DAYS)" if shift else None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -47,6 +78,10 @@ def _fresh_cache():  # type: ignore[no-untyped-def]
     """Each test's rows roll back; cached copies of them (Wagtail's site root paths, for one)
     must not outlive them and mislead the next test."""
     cache.clear()
+    # The demo banner's flag lives in the cache (one query a minute in a running site);
+    # start from "no demo data", as the rows do, so page query budgets count the page.
+    # Tests of the banner load demo data (seed_demo sets the flag) or delete the key.
+    cache.set(DEMO_BANNER_CACHE_KEY, False)
     yield
     cache.clear()
 

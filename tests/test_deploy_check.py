@@ -33,6 +33,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
             "DJANGO_SETTINGS_MODULE": "marketplace.settings.production",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
             "DJANGO_ALLOWED_HOSTS": "ip.example.cn",
+            "DJANGO_SITE_URL": "https://ip.example.cn",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
         }
     )
@@ -45,6 +46,7 @@ def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
         {
             "DJANGO_SETTINGS_MODULE": "marketplace.settings.production",
             "DJANGO_ALLOWED_HOSTS": "ip.example.cn",
+            "DJANGO_SITE_URL": "https://ip.example.cn",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
         }
     )

@@ -3,8 +3,16 @@
 Universities, banks, public research institutes and the regulator appear under their real
 names so the demo reads like Zhengzhou; the enterprises, agencies, firms and the association
 are invented. Every credit code and every IP number is *generated* (valid by the check-digit
-algorithms, but not the real code or right of any real body), and every date is fixed so
-that the same data comes out on every machine and every run.
+algorithms, but not the real code or right of any real body).
+
+Every date is relative to the demo's *anchor*, the day the demo was first loaded into a
+database (`DemoDataset.anchor`). The random streams draw the rights' dates on the calendar
+of DRAWN_ON and `DemoCalendar` moves each drawn date by whole days to the anchor's calendar,
+so every anchor gets the same demo at the same distances from its day: the same rights
+granted or pending, valid or expired, listed or free. Numbers that carry a year (patent
+applications, copyright registrations, trademark ranges) are made from the moved date. The
+only fixed days are real events no anchor can overtake: the action plan's issue date, the
+2023–2025 goal in its migration, and the old-style numbers of filings before 2003.
 
 Nothing here touches the database: `seed_demo` turns these tables into rows through the
 services.
@@ -20,7 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from listings.expiry import derive_expiry
+from listings.expiry import add_years, derive_expiry
 from listings.models import (
     AssetKind,
     AssetStatus,
@@ -30,16 +38,27 @@ from listings.models import (
     ListingState,
 )
 from listings.validators import patent_check_char
+from marketplace.dates import add_months
 from marketplace.parties.districts import District
 from marketplace.parties.models import MembershipRole, OrganizationKind, VerificationState
 from marketplace.parties.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 
 SEED = 20250601
 DEMO_EMAIL_DOMAIN = "demo.zzipx.local"
-# Every generated date lies on or before this day, so the tables do not drift with the
-# clock. (Statuses still follow the law on the day the seed runs: the service marks a right
-# whose term has ended as expired.)
-AS_OF = datetime.date(2025, 9, 30)
+# The calendar the random streams draw on: "filed in March six years before" is drawn as
+# March of DRAWN_ON.year - 6, then moved to the anchor by DemoCalendar.
+DRAWN_ON = datetime.date(2025, 9, 30)
+
+
+@dataclass(frozen=True)
+class DemoCalendar:
+    """The anchor's calendar: `day(drawn)` moves a date drawn as of DRAWN_ON by the days
+    between DRAWN_ON and the anchor."""
+
+    anchor: datetime.date
+
+    def day(self, drawn: datetime.date) -> datetime.date:
+        return drawn + (self.anchor - DRAWN_ON)
 
 
 # --- Credit codes (GB 32100-2015) ----------------------------------------------------
@@ -944,7 +963,7 @@ class MarkEntry:
     holder: str
     mark: str
     classes: tuple[int, ...]
-    year: int  # filing year (a Chinese trademark keeps its application number)
+    age: int  # years filed before DRAWN_ON's year (a Chinese mark keeps its application number)
     international: bool = False  # a Madrid registration designating China (G…)
     divisional: bool = False  # a divided application (…A)
 
@@ -952,54 +971,55 @@ class MarkEntry:
 M = MarkEntry
 
 TRADEMARKS: tuple[MarkEntry, ...] = (
-    M("huarui", "华锐", (7,), 2009),
-    M("huarui", "华锐智造", (7, 37, 42), 2019),
-    M("huarui", "HUARUI", (7,), 2018, international=True),
-    M("yunfan", "云帆", (9, 42), 2016),
-    M("yunfan", "云帆智联", (9, 38, 42), 2021),
-    M("zhixin", "智芯", (9,), 2015),
-    M("zhixin", "智芯微", (9, 42), 2020),
-    M("qiyun", "二七云", (42,), 2019),
-    M("lvchi", "绿驰", (12,), 2016),
-    M("lvchi", "绿驰出行", (12, 39), 2022),
-    M("hanggang", "航港", (9,), 2017),
-    M("hanggang", "航港动力", (9, 12), 2020),
-    M("kangbo", "康博", (5,), 2008),
-    M("kangbo", "康博生物", (5, 10, 44), 2014),
-    M("yukang", "豫康", (10,), 2013),
-    M("yukang", "豫康医疗", (10, 44), 2019),
-    M("jingang", "金刚源", (7, 8), 2011),
-    M("jingang", "ZHONGYUAN DIAMOND", (7, 14), 2019, international=True),
-    M("yulv", "豫铝", (6,), 2007),
-    M("songfeng", "嵩峰", (19,), 2006),
-    M("lvyuan", "牟原", (31,), 2015),
-    M("lvyuan", "牟原蒜", (29, 31), 2020),
-    M("zaoxiang", "枣乡", (29, 30, 31), 2010),
-    M("zaoxiang", "枣乡人家", (29, 43), 2018, divisional=True),
-    M("yuxiang", "豫香", (30,), 2005),
-    M("yuxiang", "豫香汤圆", (30,), 2012),
-    M("yuxiang", "管城老味", (30, 43), 2023),
-    M("huanghe", "黄河印象", (16, 41), 2018),
-    M("huanghe", "商都文创", (16, 21, 41), 2021),
-    M("songyue", "嵩岳", (41,), 2014),
-    M("songyue", "嵩岳禅茶", (30,), 2017),
-    M("tonghang", "上街通航", (39, 41), 2016),
-    M("tonghang", "通航之翼", (12, 39), 2022),
-    M("fangji", "中原纺机", (7,), 2004),
-    M("jiangong", "荥建", (7, 37), 2012),
-    M("zzu", "郑州大学", (16, 41, 42), 2013),
-    M("zzuli", "郑轻大", (16, 41), 2017),
-    M("henau", "豫农", (31,), 2016),
-    M("zfri", "郑果", (31,), 2012),
-    M("haut", "豫工粮安", (9, 42), 2020),
-    M("lishi", "李氏剪纸", (16, 41), 2015),
-    M("gia", "郑州好礼", (29, 31, 35), 2021),
-    M("qiyun", "云端签", (9, 42), 2024),
-    M("lvchi", "驰E", (12,), 2025),
+    M("huarui", "华锐", (7,), 16),
+    M("huarui", "华锐智造", (7, 37, 42), 6),
+    M("huarui", "HUARUI", (7,), 7, international=True),
+    M("yunfan", "云帆", (9, 42), 9),
+    M("yunfan", "云帆智联", (9, 38, 42), 4),
+    M("zhixin", "智芯", (9,), 10),
+    M("zhixin", "智芯微", (9, 42), 5),
+    M("qiyun", "二七云", (42,), 6),
+    M("lvchi", "绿驰", (12,), 9),
+    M("lvchi", "绿驰出行", (12, 39), 3),
+    M("hanggang", "航港", (9,), 8),
+    M("hanggang", "航港动力", (9, 12), 5),
+    M("kangbo", "康博", (5,), 17),
+    M("kangbo", "康博生物", (5, 10, 44), 11),
+    M("yukang", "豫康", (10,), 12),
+    M("yukang", "豫康医疗", (10, 44), 6),
+    M("jingang", "金刚源", (7, 8), 14),
+    M("jingang", "ZHONGYUAN DIAMOND", (7, 14), 6, international=True),
+    M("yulv", "豫铝", (6,), 18),
+    M("songfeng", "嵩峰", (19,), 19),
+    M("lvyuan", "牟原", (31,), 10),
+    M("lvyuan", "牟原蒜", (29, 31), 5),
+    M("zaoxiang", "枣乡", (29, 30, 31), 15),
+    M("zaoxiang", "枣乡人家", (29, 43), 7, divisional=True),
+    M("yuxiang", "豫香", (30,), 20),
+    M("yuxiang", "豫香汤圆", (30,), 13),
+    M("yuxiang", "管城老味", (30, 43), 2),
+    M("huanghe", "黄河印象", (16, 41), 7),
+    M("huanghe", "商都文创", (16, 21, 41), 4),
+    M("songyue", "嵩岳", (41,), 11),
+    M("songyue", "嵩岳禅茶", (30,), 8),
+    M("tonghang", "上街通航", (39, 41), 9),
+    M("tonghang", "通航之翼", (12, 39), 3),
+    M("fangji", "中原纺机", (7,), 21),
+    M("jiangong", "荥建", (7, 37), 13),
+    M("zzu", "郑州大学", (16, 41, 42), 12),
+    M("zzuli", "郑轻大", (16, 41), 8),
+    M("henau", "豫农", (31,), 9),
+    M("zfri", "郑果", (31,), 13),
+    M("haut", "豫工粮安", (9, 42), 5),
+    M("lishi", "李氏剪纸", (16, 41), 10),
+    M("gia", "郑州好礼", (29, 31, 35), 4),
+    M("qiyun", "云端签", (9, 42), 1),
+    M("lvchi", "驰E", (12,), 0),
 )
 
 # Registration (= application) numbers were given out roughly in this order; the first
-# number of each year keeps a mark's number believable for its filing year.
+# number of each year keeps a mark's number believable for its filing year. Years past the
+# table go on at the pace of its last years (trademark_numbers_from).
 TRADEMARK_NUMBERS_FROM: dict[int, int] = {
     2004: 3_900_000, 2005: 4_400_000, 2006: 5_100_000, 2007: 5_850_000, 2008: 6_500_000,
     2009: 7_150_000, 2010: 7_950_000, 2011: 9_050_000, 2012: 10_450_000, 2013: 12_000_000,
@@ -1007,6 +1027,20 @@ TRADEMARK_NUMBERS_FROM: dict[int, int] = {
     2018: 28_300_000, 2019: 36_000_000, 2020: 43_500_000, 2021: 52_800_000,
     2022: 62_300_000, 2023: 70_200_000, 2024: 77_600_000, 2025: 83_900_000, 2026: 89_000_000,
 }  # fmt: skip
+_TRADEMARKS_A_YEAR_BEFORE = 500_000  # below the table's first year
+_TRADEMARKS_A_YEAR_AFTER = 6_000_000  # above its last year (9 digits hold ~150 years)
+
+
+def trademark_numbers_from(year: int) -> int:
+    """The first trademark number handed out in `year`."""
+    first, last = min(TRADEMARK_NUMBERS_FROM), max(TRADEMARK_NUMBERS_FROM)
+    if year < first:
+        return max(
+            10_000, TRADEMARK_NUMBERS_FROM[first] - (first - year) * _TRADEMARKS_A_YEAR_BEFORE
+        )
+    if year > last:
+        return TRADEMARK_NUMBERS_FROM[last] + (year - last) * _TRADEMARKS_A_YEAR_AFTER
+    return TRADEMARK_NUMBERS_FROM[year]
 
 
 @dataclass(frozen=True)
@@ -1088,17 +1122,17 @@ class GIEntry:
     district: str
     classes: tuple[int, ...]
     agricultural: bool  # an agricultural-product GI (AGI…) rather than a certification mark
-    year: int  # registration year
+    age: int  # years registered before DRAWN_ON's year
     product: str
 
 
 GEOGRAPHICAL_INDICATIONS: tuple[GIEntry, ...] = (
-    GIEntry("新郑大枣", D.XINZHENG, (31,), False, 2009, "鲜枣、干制红枣"),
-    GIEntry("中牟大蒜", D.ZHONGMU, (31,), True, 2011, "大蒜"),
-    GIEntry("荥阳河阴石榴", D.XINGYANG, (31,), True, 2012, "石榴"),
-    GIEntry("中牟西瓜", D.ZHONGMU, (31,), False, 2014, "西瓜"),
-    GIEntry("郑州黄河鲤鱼", D.HUIJI, (31,), True, 2016, "活鲤鱼"),
-    GIEntry("新密密银花", D.XINMI, (5, 30), False, 2018, "金银花（干花）"),
+    GIEntry("新郑大枣", D.XINZHENG, (31,), False, 16, "鲜枣、干制红枣"),
+    GIEntry("中牟大蒜", D.ZHONGMU, (31,), True, 14, "大蒜"),
+    GIEntry("荥阳河阴石榴", D.XINGYANG, (31,), True, 13, "石榴"),
+    GIEntry("中牟西瓜", D.ZHONGMU, (31,), False, 11, "西瓜"),
+    GIEntry("郑州黄河鲤鱼", D.HUIJI, (31,), True, 9, "活鲤鱼"),
+    GIEntry("新密密银花", D.XINMI, (5, 30), False, 7, "金银花（干花）"),
 )
 
 INDUSTRY_ZH: dict[str, str] = {
@@ -1147,9 +1181,13 @@ PATENT_TYPE_DIGIT: dict[str, str] = {
     AssetKind.UTILITY_MODEL: "2",
     AssetKind.DESIGN: "3",
 }
-# Years of filing, weighted towards recent ones as Zhengzhou's filings grew.
-_PATENT_YEARS = tuple(range(2010, 2026))
-_PATENT_YEAR_WEIGHTS = (1, 1, 2, 2, 3, 3, 4, 4, 5, 6, 6, 7, 7, 7, 6, 4)
+# Years of filing before DRAWN_ON's year, weighted towards recent ones as Zhengzhou's
+# filings grew.
+_PATENT_AGES = tuple(range(15, -1, -1))
+_PATENT_AGE_WEIGHTS = (1, 1, 2, 2, 3, 3, 4, 4, 5, 6, 6, 7, 7, 7, 6, 4)
+# Applications under the old 8-digit scheme were filed before 2003: real history, expired
+# whatever the anchor, and not moved.
+_PRE_2003_YEARS = (2000, 2001, 2002)
 
 
 def _holder_candidates(industry: str) -> list[OrganizationSpec]:
@@ -1162,11 +1200,10 @@ def _holder_candidates(industry: str) -> list[OrganizationSpec]:
     ]
 
 
-def _day_in_year(
-    rng: random.Random, year: int, *, not_after: datetime.date = AS_OF
-) -> datetime.date:
+def _day_in_year(rng: random.Random, year: int) -> datetime.date:
+    """A day of `year` drawn as of DRAWN_ON (none after it: nothing is filed in the future)."""
     start = datetime.date(year, 1, 1)
-    end = min(datetime.date(year, 12, 31), not_after)
+    end = min(datetime.date(year, 12, 31), DRAWN_ON)
     return start + datetime.timedelta(days=rng.randint(0, (end - start).days))
 
 
@@ -1224,7 +1261,9 @@ _PATENT_NOUN: dict[str, str] = {
 }
 
 
-def _patent_specs(rng: random.Random, used: set[tuple[str, str]]) -> list[AssetSpec]:
+def _patent_specs(
+    rng: random.Random, used: set[tuple[str, str]], *, calendar: DemoCalendar
+) -> list[AssetSpec]:
     specs: list[AssetSpec] = []
     # Every serial stays below SCALE_SERIAL_FROM, so benchmark numbers never collide.
     tables = (
@@ -1239,23 +1278,25 @@ def _patent_specs(rng: random.Random, used: set[tuple[str, str]]) -> list[AssetS
             for entry in entries:
                 holder = entry.holder or rng.choices(candidates, weights)[0].key
                 if entry.pre_2003:
-                    year = rng.choice((2000, 2001, 2002))
+                    drawn_year = rng.choice(_PRE_2003_YEARS)
                 elif entry.pct:
-                    year = rng.randint(2017, 2021)
+                    drawn_year = DRAWN_ON.year - rng.randint(4, 8)
                 else:
-                    year = rng.choices(_PATENT_YEARS, _PATENT_YEAR_WEIGHTS)[0]
+                    drawn_year = DRAWN_ON.year - rng.choices(_PATENT_AGES, _PATENT_AGE_WEIGHTS)[0]
                     if kind == AssetKind.DESIGN:
-                        year = max(year, 2014)
+                        drawn_year = max(drawn_year, DRAWN_ON.year - 11)
                 while True:
-                    filing = _day_in_year(rng, year)
+                    drawn = _day_in_year(rng, drawn_year)
+                    filing = drawn if entry.pre_2003 else calendar.day(drawn)
                     if entry.pre_2003:
-                        number = old_patent_number(year, rng.randint(100, 99_999))
+                        number = old_patent_number(filing.year, rng.randint(100, 99_999))
                     elif entry.pct:
                         # PCT national-phase entries have their own, small serial range.
-                        number = patent_number(kind, year, rng.randint(1_000, 90_000), pct=True)
+                        serial = rng.randint(1_000, 90_000)
+                        number = patent_number(kind, filing.year, serial, pct=True)
                     else:
                         serial = _serial_for(rng, kind, filing, ceiling=max_serial)
-                        number = patent_number(kind, year, serial)
+                        number = patent_number(kind, filing.year, serial)
                     if (kind, number) not in used:
                         used.add((kind, number))
                         break
@@ -1264,7 +1305,7 @@ def _patent_specs(rng: random.Random, used: set[tuple[str, str]]) -> list[AssetS
                     days=rng.randint(low, high)
                 )
                 roll = rng.random()
-                if grant is None or grant > AS_OF:
+                if grant is None or grant > calendar.anchor:
                     grant, status = None, AssetStatus.PENDING
                 elif roll < 0.07:
                     status = AssetStatus.LAPSED  # annual fees not paid
@@ -1297,42 +1338,49 @@ def _patent_specs(rng: random.Random, used: set[tuple[str, str]]) -> list[AssetS
     return specs
 
 
-def _renewals_needed(grant: datetime.date) -> int:
-    """Renewals a well-kept mark registered on `grant` has had by AS_OF."""
+def _renewals_needed(grant: datetime.date, *, anchor: datetime.date) -> int:
+    """Renewals a well-kept mark registered on `grant` has had by the anchor."""
     renewals = 0
-    while datetime.date(grant.year + 10 * (renewals + 1), grant.month, 1) <= AS_OF:
+    while datetime.date(grant.year + 10 * (renewals + 1), grant.month, 1) <= anchor:
         renewals += 1
     return renewals
 
 
-def _trademark_specs(rng: random.Random, used: set[tuple[str, str]]) -> list[AssetSpec]:
+def _trademark_specs(
+    rng: random.Random, used: set[tuple[str, str]], *, calendar: DemoCalendar
+) -> list[AssetSpec]:
     specs: list[AssetSpec] = []
     for entry in TRADEMARKS:
         holder = ORGANIZATIONS_BY_KEY[entry.holder]
+        drawn_year = DRAWN_ON.year - entry.age
         while True:
-            filing = _day_in_year(rng, entry.year)
+            filing = calendar.day(_day_in_year(rng, drawn_year))
+            year = filing.year
             if entry.international:
                 number = f"G{rng.randint(1_350_000, 1_720_000)}"
             else:
-                low = TRADEMARK_NUMBERS_FROM[entry.year]
-                span = TRADEMARK_NUMBERS_FROM[entry.year + 1] - low
+                low = trademark_numbers_from(year)
+                span = trademark_numbers_from(year + 1) - low
                 share = filing.timetuple().tm_yday / 367
-                serial = low + int(span * share) + rng.randint(0, span // 400)
+                # a fraction, not randint(0, span // 400): the stream draws the same
+                # number of values whatever the span, so every anchor gets the same demo
+                serial = low + int(span * share) + int(rng.random() * (span // 400))
                 number = str(serial) + ("A" if entry.divisional else "")
             if (AssetKind.TRADEMARK, number) not in used:
                 used.add((AssetKind.TRADEMARK, number))
                 break
-        # Examination took 1½–2 years before 2014 and about 9–12 months since.
-        lag = rng.randint(480, 720) if entry.year < 2014 else rng.randint(260, 380)
+        # Examination took 1½–2 years for the marks of a decade ago, about 9–12 months since.
+        lag = rng.randint(480, 720) if entry.age > 11 else rng.randint(260, 380)
         grant: datetime.date | None = filing + datetime.timedelta(days=lag)
         renewals = 0
-        if grant is None or grant > AS_OF:
+        if grant is None or grant > calendar.anchor:
             grant, status = None, AssetStatus.PENDING
         else:
             status = AssetStatus.VALID
             # Most holders renew; the rest let the mark run out (asset_create marks it expired).
             if rng.random() < 0.85:
-                renewals = _renewals_needed(grant)
+                # counted on the drawn calendar, where the same mark stands the same way
+                renewals = _renewals_needed(grant - (calendar.anchor - DRAWN_ON), anchor=DRAWN_ON)
         classes = "、".join(f"第{klass}类" for klass in entry.classes)
         specs.append(
             AssetSpec(
@@ -1353,23 +1401,28 @@ def _trademark_specs(rng: random.Random, used: set[tuple[str, str]]) -> list[Ass
 
 
 def _registration_dates(rng: random.Random, year: int) -> tuple[datetime.date, datetime.date]:
-    """(completion, registration) dates, both in the registration year."""
+    """(completion, registration) dates drawn in the registration year."""
     registration = _day_in_year(rng, year)
     day_of_year = (registration - datetime.date(year, 1, 1)).days
     completion = registration - datetime.timedelta(days=rng.randint(0, min(day_of_year, 180)))
     return completion, registration
 
 
-def _copyright_specs(rng: random.Random, used: set[tuple[str, str]]) -> list[AssetSpec]:
+def _copyright_specs(
+    rng: random.Random, used: set[tuple[str, str]], *, calendar: DemoCalendar
+) -> list[AssetSpec]:
     specs: list[AssetSpec] = []
     for kind, entries in (
         (AssetKind.COPYRIGHT_WORK, COPYRIGHT_WORKS),
         (AssetKind.SOFTWARE_COPYRIGHT, SOFTWARE),
     ):
         for entry in entries:
-            year = rng.randint(2015, 2025)
+            drawn_year = DRAWN_ON.year - rng.randint(0, 10)
             while True:
-                completion, registration = _registration_dates(rng, year)
+                drawn_completion, drawn_registration = _registration_dates(rng, drawn_year)
+                completion = calendar.day(drawn_completion)
+                registration = calendar.day(drawn_registration)
+                year = registration.year
                 if kind == AssetKind.COPYRIGHT_WORK:
                     serial = _serial_for(rng, kind, registration, ceiling=9_999_999)
                     number = f"国作登字-{year}-{entry.category}-{serial:08d}"
@@ -1396,19 +1449,25 @@ def _copyright_specs(rng: random.Random, used: set[tuple[str, str]]) -> list[Ass
     return specs
 
 
-def _gi_specs(rng: random.Random, used: set[tuple[str, str]]) -> list[AssetSpec]:
+def _gi_specs(
+    rng: random.Random, used: set[tuple[str, str]], *, calendar: DemoCalendar
+) -> list[AssetSpec]:
     specs: list[AssetSpec] = []
     for entry in GEOGRAPHICAL_INDICATIONS:
+        # The registration is drawn after the number (the stream's order since the first
+        # demo); the number's range follows the registration's year.
+        year = calendar.day(datetime.date(DRAWN_ON.year - entry.age, 7, 1)).year
         while True:
             if entry.agricultural:
                 number = f"AGI{rng.randint(300, 2600):05d}"
             else:
-                low = TRADEMARK_NUMBERS_FROM[entry.year - 2]
-                number = str(rng.randint(low, TRADEMARK_NUMBERS_FROM[entry.year - 1] - 1))
+                low = trademark_numbers_from(year - 2)
+                high = trademark_numbers_from(year - 1) - 1
+                number = str(low + int(rng.random() * (high - low)))
             if (AssetKind.GEOGRAPHICAL_INDICATION, number) not in used:
                 used.add((AssetKind.GEOGRAPHICAL_INDICATION, number))
                 break
-        registration = _day_in_year(rng, entry.year)
+        registration = calendar.day(_day_in_year(rng, DRAWN_ON.year - entry.age))
         form = "农产品地理标志" if entry.agricultural else "地理标志证明商标"
         specs.append(
             AssetSpec(
@@ -1432,15 +1491,16 @@ def _gi_specs(rng: random.Random, used: set[tuple[str, str]]) -> list[AssetSpec]
 
 
 @functools.cache
-def build_assets() -> tuple[AssetSpec, ...]:
-    """The base asset set, the same on every call and every machine."""
+def build_assets(anchor: datetime.date) -> tuple[AssetSpec, ...]:
+    """The base asset set as of `anchor`, the same on every call and every machine."""
     rng = random.Random(SEED)
     used: set[tuple[str, str]] = set()
+    calendar = DemoCalendar(anchor)
     return tuple(
-        _patent_specs(rng, used)
-        + _trademark_specs(rng, used)
-        + _copyright_specs(rng, used)
-        + _gi_specs(rng, used)
+        _patent_specs(rng, used, calendar=calendar)
+        + _trademark_specs(rng, used, calendar=calendar)
+        + _copyright_specs(rng, used, calendar=calendar)
+        + _gi_specs(rng, used, calendar=calendar)
     )
 
 
@@ -1473,19 +1533,21 @@ _SCALE_GRANT_DAYS: dict[str, int] = {
 
 
 @functools.cache
-def _base_of_kind(kind: str) -> tuple[AssetSpec, ...]:
-    return tuple(spec for spec in build_assets() if spec.kind == kind)
+def _base_of_kind(kind: str, anchor: datetime.date) -> tuple[AssetSpec, ...]:
+    return tuple(spec for spec in build_assets(anchor) if spec.kind == kind)
 
 
-def scale_asset_spec(index: int) -> AssetSpec:
+def scale_asset_spec(index: int, *, anchor: datetime.date) -> AssetSpec:
     """The index-th benchmark asset; the holder is left for the command to assign.
 
-    Arithmetic rather than a random stream, so any index can be computed on its own.
+    Arithmetic rather than a random stream, so any index can be computed on its own. Filed
+    over the ten years before DRAWN_ON's year, moved to the anchor.
     """
     kind = SCALE_KINDS[index % len(SCALE_KINDS)]
     serial = SCALE_SERIAL_FROM + index
-    year = 2015 + (index // len(SCALE_KINDS)) % 10
-    day = datetime.date(year, 1 + index % 12, 1 + (index * 7) % 28)
+    drawn_year = DRAWN_ON.year - 10 + (index // len(SCALE_KINDS)) % 10
+    day = DemoCalendar(anchor).day(datetime.date(drawn_year, 1 + index % 12, 1 + (index * 7) % 28))
+    year = day.year
     lag = datetime.timedelta(days=_SCALE_GRANT_DAYS[kind])
     filing: datetime.date = day
     grant: datetime.date | None = day + lag
@@ -1500,9 +1562,9 @@ def scale_asset_spec(index: int) -> AssetSpec:
             number = f"{year}SR{serial:07d}"
         else:
             number = f"国作登字-{year}-L-{50_000_000 + index:08d}"
-    if grant is not None and grant > AS_OF:
+    if grant is not None and grant > anchor:
         grant = None
-    base = _base_of_kind(kind)
+    base = _base_of_kind(kind, anchor)
     model = base[index % len(base)]
     return AssetSpec(
         kind=kind,
@@ -1522,10 +1584,10 @@ def scale_asset_spec(index: int) -> AssetSpec:
 # Listings are written for the base assets only; every one names its assets by (kind,
 # number), which build_assets() fixes, and is created once (keyed by holder and title).
 LISTING_SEED = f"{SEED}:listings"
-# Only rights protected well past the demo's dates are listed, so that a seed run years
-# from now still finds them valid (the service refuses expired rights).
-LISTABLE_UNTIL = datetime.date(2029, 12, 31)
-LISTING_VALID_DAYS = 365  # each demo listing stays valid a year from the day of the seed
+# Only rights protected well past the anchor are listed, so that a database seeded today
+# still holds valid listings years from now (the service refuses expired rights).
+LISTABLE_FOR_YEARS = 4
+LISTING_VALID_DAYS = 365  # each demo listing stays valid a year from the day it was published
 
 
 @dataclass(frozen=True)
@@ -1699,7 +1761,8 @@ WITHDRAWAL_NOTE = "权利人已与意向方线下达成合作意向，暂停挂�
 
 
 def _listable(spec: AssetSpec, intent: str | None = None) -> bool:
-    """A right the services will accept in a listing on any day before LISTABLE_UNTIL."""
+    """A right (as drawn, see build_listings) the services accept in a listing on any day
+    of LISTABLE_FOR_YEARS from DRAWN_ON."""
     if spec.status == AssetStatus.PENDING:
         return intent != ListingIntent.PLEDGE  # a pledge needs a granted right
     if spec.status != AssetStatus.VALID:
@@ -1710,7 +1773,7 @@ def _listable(spec: AssetSpec, intent: str | None = None) -> bool:
         grant_date=spec.grant_date,
         renewals=spec.renewals,
     )
-    return expiry is None or expiry > LISTABLE_UNTIL
+    return expiry is None or expiry > add_years(DRAWN_ON, LISTABLE_FOR_YEARS)
 
 
 def _subject(spec: AssetSpec) -> str:
@@ -1781,10 +1844,16 @@ def _final_state(index: int) -> tuple[str, str]:
 
 
 @functools.cache
-def build_listings() -> tuple[ListingSpec, ...]:
-    """The demo listings, the same on every call and every machine."""
+def build_listings(anchor: datetime.date) -> tuple[ListingSpec, ...]:
+    """The demo listings as of `anchor`, the same on every call and every machine.
+
+    Which rights are listed, and how, is decided on the drawn calendar, so every anchor
+    lists the same rights; the listings name them by their numbers on the anchor's. (A
+    moved right is protected at least as long after the anchor as the drawn one after
+    DRAWN_ON: the law's terms only grow, as design patents' did in 2021.)"""
     rng = random.Random(LISTING_SEED)
-    assets = build_assets()
+    moved = dict(zip(build_assets(DRAWN_ON), build_assets(anchor), strict=True))
+    assets = tuple(moved)
     by_title: dict[tuple[str, str], AssetSpec] = {
         (spec.holder, spec.title): spec for spec in assets
     }
@@ -1801,12 +1870,14 @@ def build_listings() -> tuple[ListingSpec, ...]:
         listings.append(
             ListingSpec(
                 holder=holder,
-                assets=tuple((spec.kind, spec.number) for spec in specs),
+                assets=tuple((moved[spec].kind, moved[spec].number) for spec in specs),
                 title=title,
                 intent=intent,
                 licence_type=licence_type,
                 asking_price=_price(rng, specs[0].kind, intent),
-                description=_description(rng, specs, intent, licence_type),
+                description=_description(
+                    rng, [moved[spec] for spec in specs], intent, licence_type
+                ),
                 state=ListingState.PUBLISHED,
             )
         )
@@ -1832,12 +1903,12 @@ def build_listings() -> tuple[ListingSpec, ...]:
         listings.append(
             ListingSpec(
                 holder=spec.holder,
-                assets=((spec.kind, spec.number),),
+                assets=((spec.kind, moved[spec].number),),
                 title=f"{_subject(spec)}{action_words(intent, licence_type)}",
                 intent=intent,
                 licence_type=licence_type,
                 asking_price=_price(rng, spec.kind, intent),
-                description=_description(rng, [spec], intent, licence_type),
+                description=_description(rng, [moved[spec]], intent, licence_type),
                 state=state,
                 note=note,
             )
@@ -1917,8 +1988,21 @@ class NewsSpec:
 DEMO_SOURCE = "郑州知识产权交易运营平台（演示内容）"
 
 
-def build_news() -> tuple[NewsSpec, ...]:
+# The action plan's own date is history; the invented platform news is dated this many
+# days before the anchor.
+NEWS_DAYS_AGO: dict[str, int] = {
+    "platform-trial-operation": 104,
+    "pledge-financing-matchmaking": 53,
+    "service-institution-directory": 18,
+}
+
+
+def build_news(anchor: datetime.date) -> tuple[NewsSpec, ...]:
     """The action plan first, then a few short (invented, labelled) platform news items."""
+
+    def days_ago(slug: str) -> datetime.date:
+        return anchor - datetime.timedelta(days=NEWS_DAYS_AGO[slug])
+
     return (
         NewsSpec(
             slug="action-plan-2023-2025",
@@ -1957,7 +2041,7 @@ def build_news() -> tuple[NewsSpec, ...]:
         ),
         NewsSpec(
             slug="platform-trial-operation",
-            date=datetime.date(2025, 6, 18),
+            date=days_ago("platform-trial-operation"),
             title="郑州知识产权交易运营平台上线试运行",
             title_en="The Zhengzhou IP Exchange starts its trial operation",
             intro="平台集知识产权挂牌交易、质押融资申请与服务机构查询于一体，首批挂牌项目覆盖专利、商标、版权和地理标志。",
@@ -1983,7 +2067,7 @@ def build_news() -> tuple[NewsSpec, ...]:
         ),
         NewsSpec(
             slug="pledge-financing-matchmaking",
-            date=datetime.date(2025, 8, 8),
+            date=days_ago("pledge-financing-matchmaking"),
             title="知识产权质押融资银企对接活动在郑东新区举行",
             title_en="Banks and enterprises meet on IP pledge financing in Zhengdong New District",
             intro="合作银行现场介绍知识产权质押贷款产品，二十余家科技型企业参加对接。",
@@ -2007,7 +2091,7 @@ def build_news() -> tuple[NewsSpec, ...]:
         ),
         NewsSpec(
             slug="service-institution-directory",
-            date=datetime.date(2025, 9, 12),
+            date=days_ago("service-institution-directory"),
             title="知识产权服务机构名录开放查询",
             title_en="The IP service institution directory is open",
             intro="经平台核验的资产评估、专利代理、商标代理和律师事务所可在“服务机构”栏目按类别和区县查询。",
@@ -2032,70 +2116,137 @@ def build_news() -> tuple[NewsSpec, ...]:
 # --- pledge-financing applications and deals ------------------------------------------------
 @dataclass(frozen=True)
 class PledgeSpec:
-    """An application the demo takes, through the services, as far as `state`; it reached
-    that state `days_ago` days before the seed (the bank queue's ages and SLA flags)."""
+    """An application the demo takes, through the services, as far as `state`: its last
+    step happened `days_ago` days before the anchor, the steps before it as long before
+    that as such steps take (PLEDGE_STEP_DAYS), so the bank queue shows real ages and SLA
+    flags and every date in the file follows its own history."""
 
     holder: str  # organisation key
-    bank: str  # organisation key of the bank (reviewer@boc / reviewer@zyb act for it)
+    bank: str  # organisation key of the bank (its demo reviewer acts for it)
     amount: Decimal  # requested, yuan
     term_months: int
     purpose: str
     state: str
     days_ago: int
     assets: int = 1  # how many of the holder's free, granted, valid assets it pledges
+    resubmitted: bool = False  # (state "submitted") returned for information once before
+
+
+# The steps that lead to each state a demo application ends in.
+_UP_TO_CONTRACT = ("submit", "claim", "approve", "sign_contract")
+_LOAN = (*_UP_TO_CONTRACT, "register", "disburse")
+PLEDGE_PATHS: dict[str, tuple[str, ...]] = {
+    "draft": (),
+    "submitted": ("submit",),
+    "withdrawn": ("submit", "withdraw"),
+    "under_review": ("submit", "claim"),
+    "returned": ("submit", "claim", "return_for_info"),
+    "rejected": ("submit", "claim", "reject"),
+    "approved": ("submit", "claim", "approve"),
+    "cancelled": ("submit", "claim", "approve", "cancel"),
+    "contract_signed": _UP_TO_CONTRACT,
+    "registered": (*_UP_TO_CONTRACT, "register"),
+    "disbursed": _LOAN,
+    "repaid": (*_LOAN, "repay"),
+    "released": (*_LOAN, "repay", "release"),
+    "overdue": (*_LOAN, "mark_overdue"),
+    "defaulted": (*_LOAN, "mark_overdue", "declare_default"),
+    "disposed": (*_LOAN, "mark_overdue", "declare_default", "dispose"),
+}
+RESUBMITTED_PATH = ("submit", "claim", "return_for_info", "resubmit")
+# Days from the step before to this one. Repayment falls on the maturity date and the
+# overdue mark on the day after it: the schedule takes those from the loan's term.
+PLEDGE_STEP_DAYS: dict[str, int] = {
+    "claim": 1,
+    "withdraw": 3,
+    "return_for_info": 4,
+    "resubmit": 3,
+    "reject": 5,
+    "approve": 6,
+    "cancel": 12,
+    "sign_contract": 4,
+    "register": 7,
+    "disburse": 2,
+    "release": 5,
+    "declare_default": 45,
+    "dispose": 60,
+}
+
+
+def pledge_schedule(spec: PledgeSpec, *, anchor: datetime.date) -> list[tuple[str, datetime.date]]:
+    """(step, day) of each step of the spec's path, in order, the last `days_ago` days
+    before the anchor. The application is created on the day of its first step."""
+    path = RESUBMITTED_PATH if spec.resubmitted else PLEDGE_PATHS[spec.state]
+    day = anchor - datetime.timedelta(days=spec.days_ago)
+    schedule: list[tuple[str, datetime.date]] = []
+    for index in range(len(path) - 1, -1, -1):
+        name = path[index]
+        schedule.append((name, day))
+        if name == "repay":
+            day = add_months(day, -spec.term_months)  # disbursed a term before maturity
+        elif name == "mark_overdue":
+            day = add_months(day - datetime.timedelta(days=1), -spec.term_months)
+        else:
+            day -= datetime.timedelta(days=PLEDGE_STEP_DAYS.get(name, 0))
+    schedule.reverse()
+    return schedule
 
 
 PLEDGE_SPECS: tuple[PledgeSpec, ...] = (
-    PledgeSpec(
-        "huarui",
-        "zyb",
-        Decimal("5000000.00"),
-        12,
-        "盾构机刀盘产线技术改造流动资金",
-        "disbursed",
-        96,
-    ),
-    PledgeSpec(
-        "huarui", "boc", Decimal("8000000.00"), 24, "智能掘进装备研发投入与产能扩建", "submitted", 2
-    ),
+    # 中国银行's queue (reviewer@boc)
+    PledgeSpec("huarui", "boc", Decimal("8000000.00"), 24, "智能掘进装备研发投入与产能扩建",
+               "submitted", 2),
     PledgeSpec("huarui", "boc", Decimal("3000000.00"), 12, "原材料采购周转（草稿）", "draft", 0),
-    PledgeSpec(
-        "zhixin", "boc", Decimal("12000000.00"), 36, "工业软件平台研发及市场推广", "submitted", 9, 2
-    ),
-    PledgeSpec(
-        "qiyun", "boc", Decimal("6000000.00"), 24, "新能源客车电控系统量产", "under_review", 3
-    ),
+    PledgeSpec("zhixin", "boc", Decimal("12000000.00"), 36, "工业软件平台研发及市场推广",
+               "submitted", 9, 2),
+    PledgeSpec("zzu", "boc", Decimal("4000000.00"), 24, "科技成果转化中试基地建设",
+               "submitted", 1, resubmitted=True),
+    PledgeSpec("qiyun", "boc", Decimal("6000000.00"), 24, "新能源客车电控系统量产",
+               "under_review", 3),
     PledgeSpec("lvchi", "boc", Decimal("4500000.00"), 12, "锂电池隔膜生产线扩产", "returned", 4),
-    PledgeSpec(
-        "hanggang", "boc", Decimal("20000000.00"), 36, "动力电池模组新产线建设", "approved", 6
-    ),
-    PledgeSpec(
-        "kangbo", "boc", Decimal("15000000.00"), 24, "创新药临床试验资金", "contract_signed", 5
-    ),
-    PledgeSpec(
-        "yukang", "zyb", Decimal("3000000.00"), 12, "医疗器械注册检验与生产", "submitted", 1
-    ),
-    PledgeSpec(
-        "jingang", "zyb", Decimal("10000000.00"), 24, "超硬材料生产设备更新", "under_review", 12
-    ),
-    PledgeSpec("yulv", "zyb", Decimal("2000000.00"), 12, "铝型材模具研发", "rejected", 20),
-    PledgeSpec(
-        "songyue", "zyb", Decimal("7000000.00"), 24, "文创产品开发与品牌推广", "registered", 15
-    ),
+    PledgeSpec("hanggang", "boc", Decimal("20000000.00"), 36, "动力电池模组新产线建设",
+               "approved", 6),
+    PledgeSpec("kangbo", "boc", Decimal("15000000.00"), 24, "创新药临床试验资金",
+               "contract_signed", 5),
     PledgeSpec("yunfan", "boc", Decimal("2500000.00"), 12, "软件产品研发人员投入", "released", 40),
-)
+    PledgeSpec("huanghe", "boc", Decimal("1800000.00"), 12, "文创衍生品首批生产备货",
+               "defaulted", 30),
+    # 中原银行's queue (reviewer@zyb)
+    PledgeSpec("huarui", "zyb", Decimal("5000000.00"), 12, "盾构机刀盘产线技术改造流动资金",
+               "disbursed", 96),
+    PledgeSpec("yukang", "zyb", Decimal("3000000.00"), 12, "医疗器械注册检验与生产",
+               "submitted", 1),
+    PledgeSpec("jingang", "zyb", Decimal("10000000.00"), 24, "超硬材料生产设备更新",
+               "under_review", 12),
+    PledgeSpec("yulv", "zyb", Decimal("2000000.00"), 12, "铝型材模具研发", "rejected", 20),
+    PledgeSpec("songyue", "zyb", Decimal("7000000.00"), 24, "文创产品开发与品牌推广",
+               "registered", 15),
+    PledgeSpec("zhixin", "zyb", Decimal("3500000.00"), 12, "芯片测试设备采购", "withdrawn", 25),
+    PledgeSpec("lvyuan", "zyb", Decimal("2200000.00"), 12, "大蒜冷链仓储建设", "cancelled", 18),
+    PledgeSpec("hanggang", "zyb", Decimal("6000000.00"), 12, "电芯检测线升级", "repaid", 10),
+    PledgeSpec("zaoxiang", "zyb", Decimal("2800000.00"), 12, "红枣收购旺季原料储备",
+               "overdue", 20),
+    PledgeSpec("jiangong", "zyb", Decimal("1500000.00"), 12, "起重机配件生产线改造",
+               "disposed", 15),
+)  # fmt: skip
 
 PLEDGE_NOTES = {
     "return_for_info": "请补充近两年经审计的财务报表及专利年费缴纳凭证。",
     "reject": "申请人资产负债率偏高，现阶段不符合本行授信条件。",
     "approve": "经评估，同意按质押物评估价值的 30% 授信。",
+    "withdraw": "已通过其他渠道解决资金需求，撤回申请。",
+    "cancel": "企业经营计划调整，双方协商取消本次授信。",
+    "declare_default": "借款逾期超过 45 天，经催收仍未还款，宣布违约。",
+    "dispose": "质押专利经公开拍卖转让，所得价款用于清偿贷款本息。",
 }
 
 
 @dataclass(frozen=True)
 class DealSpec:
     """A buyer's offer on the seller's first published listing with `intent` (not yet
-    offered on), taken through the services as far as `state`."""
+    offered on and not pledged), taken through the services as far as `state`; the offer
+    was made `days_ago` days before the anchor, each later step a few days after the one
+    before."""
 
     buyer: str
     seller: str
@@ -2103,56 +2254,70 @@ class DealSpec:
     price_share: Decimal  # the offer as a share of the asking price (1 = asking)
     state: str
     message: str
+    days_ago: int
 
+
+DEAL_PATHS: dict[str, tuple[str, ...]] = {
+    "proposed": (),
+    "declined": ("decline",),
+    "withdrawn": ("withdraw",),
+    "accepted": ("accept",),
+    "cancelled": ("accept", "confirm_deposit", "cancel"),
+    "deposit_paid": ("accept", "confirm_deposit"),
+    "contract_signed": ("accept", "confirm_deposit", "sign"),
+    "recordal_filed": ("accept", "confirm_deposit", "sign", "file_recordal"),
+    "completed": ("accept", "confirm_deposit", "sign", "file_recordal", "complete"),
+}
+DEAL_STEP_DAYS = 3  # between the steps of one deal
 
 DEAL_SPECS: tuple[DealSpec, ...] = (
+    DealSpec("yunfan", "huarui", "transfer", Decimal("0.90"), "proposed",
+             "有意受让，可面谈具体交割安排。", 2),
+    DealSpec("zhixin", "huarui", "licence", Decimal("1.00"), "accepted",
+             "拟在河南省内实施许可，按年支付许可费。", 6),
+    DealSpec("qiyun", "zzu", "transfer", Decimal("0.95"), "completed",
+             "希望尽快完成著录项目变更。", 40),
+    DealSpec("hanggang", "zzu", "licence", Decimal("0.80"), "declined",
+             "希望以普通许可方式实施，许可费可否分期支付？", 12),
+    DealSpec("lvchi", "haut", "transfer", Decimal("0.85"), "withdrawn",
+             "拟受让用于粮食冷链运输车辆，请提供技术资料。", 15),
+    DealSpec("yunfan", "henau", "licence", Decimal("1.00"), "deposit_paid",
+             "拟用于智慧农业平台的示范应用。", 14),
+    DealSpec("yukang", "kangbo", "transfer", Decimal("1.00"), "contract_signed",
+             "按挂牌价受让，请安排签约。", 20),
+    DealSpec("huarui", "qiyun", "transfer", Decimal("0.92"), "recordal_filed",
+             "受让后用于盾构机施工管理系统的智能化升级。", 30),
     DealSpec(
-        "yunfan",
-        "huarui",
-        "transfer",
-        Decimal("0.90"),
-        "proposed",
-        "有意受让，可面谈具体交割安排。",
-    ),
-    DealSpec(
-        "zhixin",
-        "huarui",
+        "huanghe",
+        "songyue",
         "licence",
-        Decimal("1.00"),
-        "accepted",
-        "拟在河南省内实施许可，按年支付许可费。",
+        Decimal("0.90"),
+        "cancelled",
+        "拟获得许可，用于文创衍生品开发。",
+        25,
     ),
-    DealSpec(
-        "qiyun", "zzu", "transfer", Decimal("0.95"), "completed", "希望尽快完成著录项目变更。"
-    ),
-)
+)  # fmt: skip
+DEAL_NOTES = {
+    "decline": "报价低于预期，暂不接受。",
+    "cancel": "双方协商一致解除交易，保证金按约定退还。",
+    "deposit": "演示数据：已到账。",
+}
 
 
-# --- registered pledges toward the ¥1.2 billion goal (2023–2025) ---------------------------
+# --- registered pledges toward the goals ----------------------------------------------------
+# The action plan's goal (¥1.2 billion, 2023–2025) lives in a migration, as real policy does.
+# The demo reads it as the first of a series of three-year goals and, for the series' goal
+# that holds the anchor and the one before it, registers pledges through the services on
+# their own days: the earlier goal gets its final result (about 77 %), the current one
+# partial progress up to the day before the anchor (about 1.75 pledges a month), so that a
+# pledge registered today moves the bar. Later goals than the plan's are the demo
+# operator's (the product lets staff add goals): demo figures, not policy.
+GOAL_SERIES_START = datetime.date(2023, 1, 1)  # the action plan's period
+GOAL_YEARS = 3
+GOAL_TARGET = Decimal("1200000000.00")
 PLEDGE_HISTORY_SEED = "zzipx-pledge-history"
-PLEDGE_HISTORY_COUNT = 64  # registrations over the goal's three years
-
-
-# After the plan: the demo operator has set a follow-up goal (the product lets staff add
-# later goals; the target and period here are demo figures, not policy), so that a pledge
-# registered today moves a bar. Registrations so far in its period, about 1.75 a month.
-@dataclass(frozen=True)
-class GoalSpec:
-    name: str
-    name_en: str
-    target: Decimal
-    start: datetime.date
-    end: datetime.date
-
-
-FOLLOW_UP_GOAL = GoalSpec(
-    name="2026—2028年知识产权质押融资目标（演示）",
-    name_en="IP pledge financing goal 2026–2028 (demo)",
-    target=Decimal("1200000000.00"),
-    start=datetime.date(2026, 1, 1),
-    end=datetime.date(2028, 12, 31),
-)
-FOLLOW_UP_PER_MONTH = Decimal("1.75")
+PLEDGE_HISTORY_COUNT = 64  # registrations over a finished goal's three years
+PLEDGES_A_MONTH = Decimal("1.75")  # the pace so far in the current goal's period
 PLEDGE_HISTORY_BANKS = ("boc", "zyb", "zzb", "bocom")
 PLEDGE_HISTORY_PURPOSES = (
     "研发投入",
@@ -2164,3 +2329,54 @@ PLEDGE_HISTORY_PURPOSES = (
     "设备更新",
     "成果转化",
 )
+
+
+@dataclass(frozen=True)
+class GoalSpec:
+    name: str
+    name_en: str
+    target: Decimal
+    start: datetime.date
+    end: datetime.date
+
+
+def goal_period(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The three-year period of the goal series that holds `day`."""
+    offset = (day.year - GOAL_SERIES_START.year) // GOAL_YEARS * GOAL_YEARS
+    start = datetime.date(GOAL_SERIES_START.year + offset, 1, 1)
+    return start, datetime.date(start.year + GOAL_YEARS - 1, 12, 31)
+
+
+def demo_goal(start: datetime.date) -> GoalSpec:
+    """The demo operator's goal for the three years from `start` (after the plan's)."""
+    end = datetime.date(start.year + GOAL_YEARS - 1, 12, 31)
+    return GoalSpec(
+        name=f"{start.year}—{end.year}年知识产权质押融资目标（演示）",
+        name_en=f"IP pledge financing goal {start.year}–{end.year} (demo)",
+        target=GOAL_TARGET,
+        start=start,
+        end=end,
+    )
+
+
+def goal_periods(anchor: datetime.date) -> list[tuple[datetime.date, datetime.date]]:
+    """The periods the demo registers pledges in: the goal before the anchor's (when the
+    series had begun by then) and the anchor's own."""
+    current = goal_period(anchor)
+    previous = goal_period(current[0] - datetime.timedelta(days=1))
+    return [period for period in (previous, current) if period[0] >= GOAL_SERIES_START]
+
+
+RECORDS_LEAD_DAYS = 60  # the platform's records start this long before the first goal's period
+
+
+def records_start(anchor: datetime.date) -> datetime.date:
+    """The day the demo's records begin: organisations verified, the first rights recorded."""
+    periods = goal_periods(anchor)
+    first = periods[0][0] if periods else anchor - datetime.timedelta(days=365)
+    return first - datetime.timedelta(days=RECORDS_LEAD_DAYS)
+
+
+def listing_days_ago(index: int) -> int:
+    """How long before the anchor the index-th demo listing was published (1–75 days)."""
+    return 1 + (index * 37) % 75

@@ -46,6 +46,9 @@ class Notice(models.Model):
     text = models.JSONField(_("text"), default=dict)
     # A local path where the recipient acts, e.g. "/bank/applications/12/"; may be empty.
     url = models.CharField(_("link"), max_length=500, blank=True)
+    # The site's address when the notice was written (notifications.site): e-mail links
+    # point there, though delivery runs later and outside any request.
+    site_url = models.CharField(_("site address"), max_length=200, blank=True)
     organizations = models.ManyToManyField(
         Organization, related_name="notices", verbose_name=_("recipient organisations")
     )

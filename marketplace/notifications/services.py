@@ -36,6 +36,7 @@ from marketplace.parties.models import Organization, User
 
 from . import tasks
 from .models import EVENT_MAX_LENGTH, Notice, Notification
+from .site import site_url
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +56,10 @@ def is_local_path(url: str) -> bool:
     return url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
 
 
-def absolute_url(path: str) -> str:
-    """The path on the site's public address (WAGTAILADMIN_BASE_URL), for e-mails."""
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+def absolute_url(path: str, *, base: str = "") -> str:
+    """The path on `base`, or on the site's public address (notifications.site), for
+    e-mails."""
+    return (base.rstrip("/") or site_url()) + path
 
 
 def _render(message: str | Promise, params: Mapping[str, Any]) -> dict[str, str]:
@@ -112,7 +114,13 @@ def notify_organizations(
         raise ValueError(f"Event {event!r} is not '<app>.<event>' of at most 60 characters.")
     if url and not is_local_path(url):
         raise ValueError(f"The link {url!r} is not a local path.")
-    notice = Notice(event=event, text=_render(message, params or {}), url=url, actor=actor)
+    notice = Notice(
+        event=event,
+        text=_render(message, params or {}),
+        url=url,
+        actor=actor,
+        site_url=site_url(),  # delivery runs later, outside the request
+    )
     if target is not None:
         notice.target_content_type = ContentType.objects.get_for_model(target)
         notice.target_object_id = target.pk
@@ -204,8 +212,8 @@ def _send_emails(notice: Notice) -> int:
 
 def _email_content(notice: Notice) -> tuple[str, str]:
     """(subject, body): each in every language of the site, Chinese first."""
-    inbox = absolute_url(reverse("notifications:list"))
-    link = absolute_url(notice.url) if notice.url else inbox
+    inbox = absolute_url(reverse("notifications:list"), base=notice.site_url)
+    link = absolute_url(notice.url, base=notice.site_url) if notice.url else inbox
     subjects: list[str] = []
     blocks: list[str] = []
     for code, _name in settings.LANGUAGES:
@@ -268,7 +276,9 @@ def notification_mark_read(*, notification: Notification, by: User) -> Notificat
 
 
 def notifications_mark_all_read(*, by: User) -> int:
-    """Every unread notification of `by` is read now; returns how many were unread."""
-    return Notification.objects.filter(recipient=by, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    """Every unread notification `by` had received by now is read now (one created in the
+    same instant by another request stays unread); returns how many were marked."""
+    now = timezone.now()
+    return Notification.objects.filter(
+        recipient=by, read_at__isnull=True, created_at__lte=now
+    ).update(read_at=now)

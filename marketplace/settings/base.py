@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Links in the e-mails a request causes use its address, unless SITE_URL says otherwise.
+    "marketplace.notifications.site.RequestOriginMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -111,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "marketplace.notifications.context_processors.header",
+                "marketplace.demo.context_processors.demo_banner",
             ],
         },
     },
@@ -267,7 +270,10 @@ OFFLINE_PAYMENT_ACCOUNT = {
 WAGTAIL_SITE_NAME = "郑州知识产权交易运营平台"
 # The Wagtail admin signs in through allauth (and its TOTP step), not its own form.
 WAGTAILADMIN_LOGIN_URL = "account_login"
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+# The public address links in e-mails and notices use (https://ip.example.cn). Empty in
+# development: the address of the request that caused them (see notifications.site).
+SITE_URL = env("DJANGO_SITE_URL", default="")
+WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default=SITE_URL or "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "png", "jpg", "jpeg"]
 

@@ -3,8 +3,10 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 from wagtail.models import Page
@@ -15,7 +17,7 @@ from listings.models import PATENT_KINDS, AssetKind, IPAsset, Listing, ListingSt
 from listings.selectors import listing_search
 from listings.services import listing_derive_fields as derive_listing_fields
 from listings.validators import validate_ip_number
-from marketplace.deals.models import Deal
+from marketplace.deals.models import Deal, DealState
 from marketplace.demo import data
 from marketplace.parties.models import (
     Membership,
@@ -27,7 +29,14 @@ from marketplace.parties.models import (
 )
 from marketplace.parties.validators import validate_credit_code
 from marketplace.pledges.ledger import ledger_verify
-from marketplace.pledges.models import Goal, PledgeApplication, PledgedAsset, PledgeLedgerEntry
+from marketplace.pledges.models import (
+    ACTIVE_PLEDGE_STATES,
+    Goal,
+    PledgeApplication,
+    PledgedAsset,
+    PledgeLedgerEntry,
+    PledgeState,
+)
 from marketplace.pledges.progress import current_goal, pledge_progress
 from marketplace.pledges.selectors import pledges_for_bank
 
@@ -54,9 +63,19 @@ def counts() -> dict[str, int]:
     }
 
 
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """One demo for the module's tests (seeding takes ~15 s): loaded in a transaction that
+    is rolled back after them; each test's own changes roll back to it (pytest-django's
+    per-test transaction nests inside as a savepoint)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield seed()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def seeded() -> str:
-    return seed()
+def seeded(seeded_once, db) -> str:  # type: ignore[no-untyped-def]
+    return seeded_once
 
 
 def test_seed_creates_zhengzhou_organisations_with_valid_credit_codes(seeded):
@@ -174,27 +193,51 @@ def test_scale_adds_exactly_n_assets_and_nothing_on_a_rerun(seeded):
 
 def test_refuses_when_demo_data_is_not_allowed(settings):
     settings.DEMO_DATA_ALLOWED = False
+    before = counts()
     with pytest.raises(CommandError, match="DEMO_DATA_ALLOWED"):
         seed()
-    assert not Organization.objects.exists()
-    assert not User.objects.exists()
+    assert counts() == before
 
 
-def test_tables_are_deterministic_and_consistent():
+@pytest.mark.parametrize(
+    "anchor",
+    [
+        datetime.date(2026, 12, 2),
+        datetime.date(2028, 2, 29),
+        datetime.date(2031, 1, 1),
+        datetime.date(2044, 7, 15),
+    ],
+)
+def test_tables_are_deterministic_consistent_and_the_same_story_on_every_anchor(anchor):
+    # the validators refuse a number from a year still to come: be on the anchor day
+    with time_machine.travel(anchor):
+        check_tables(anchor)
+
+
+def check_tables(anchor: datetime.date) -> None:
     data.build_assets.cache_clear()
-    first = data.build_assets()
+    first = data.build_assets(anchor)
     data.build_assets.cache_clear()
-    assert data.build_assets() == first
+    assert data.build_assets(anchor) == first
     assert len({(spec.kind, spec.number) for spec in first}) == len(first)
     codes = [spec.credit_code for spec in data.ORGANIZATIONS]
     assert len(set(codes)) == len(codes)
     holder_keys = {spec.key for spec in data.ORGANIZATIONS if spec.state == "verified"}
-    for spec in first:
+    drawn = data.build_assets(data.DRAWN_ON)
+    for spec, as_drawn in zip(first, drawn, strict=True):
         assert spec.holder in holder_keys
         for day in (spec.filing_date, spec.grant_date):
-            assert day is None or day <= data.AS_OF
+            assert day is None or day <= anchor  # nothing is filed or granted in the future
         if spec.grant_date and spec.filing_date:
             assert spec.grant_date >= spec.filing_date
+        # the same right, the same distance from its anchor (old-style numbers excepted)
+        if spec.filing_date and len(spec.number) != 10:
+            assert spec.filing_date - anchor == as_drawn.filing_date - data.DRAWN_ON
+        assert (spec.status, spec.renewals, spec.grant_date is None) == (
+            as_drawn.status,
+            as_drawn.renewals,
+            as_drawn.grant_date is None,
+        )
         # the year in the number is the filing year (patents) or registration year (copyright)
         if spec.kind in PATENT_KINDS and len(spec.number) == 14:
             assert spec.filing_date.year == int(spec.number[:4])
@@ -202,8 +245,19 @@ def test_tables_are_deterministic_and_consistent():
             assert spec.grant_date.year == int(spec.number[:4])
         if spec.kind == AssetKind.COPYRIGHT_WORK:
             assert spec.grant_date.year == int(spec.number.split("-")[1])
-    assert data.scale_asset_spec(1234) == data.scale_asset_spec(1234)
-    assert data.scale_asset_spec(0).filing_date == datetime.date(2015, 1, 1)
+        assert validate_ip_number(spec.kind, spec.number) == spec.number
+    # the same listings of the same rights on every anchor
+    listings = data.build_listings(anchor)
+    as_drawn = data.build_listings(data.DRAWN_ON)
+    assert [(x.holder, x.title, x.intent, x.state) for x in listings] == [
+        (x.holder, x.title, x.intent, x.state) for x in as_drawn
+    ]
+    numbers = {(spec.kind, spec.number) for spec in first}
+    assert all(key in numbers for listing in listings for key in listing.assets)
+    assert data.scale_asset_spec(1234, anchor=anchor) == data.scale_asset_spec(1234, anchor=anchor)
+    assert data.scale_asset_spec(0, anchor=anchor).filing_date - anchor == (
+        datetime.date(2015, 1, 1) - data.DRAWN_ON
+    )
 
 
 # --- listings, pages and news -------------------------------------------------------------
@@ -288,9 +342,10 @@ def test_scale_lists_every_benchmark_asset_once(seeded):
 
 
 def test_seed_fills_both_banks_queues_and_the_deal_flows(seeded):
-    # every stage of the demo table, each reached through the services (audit rows)
+    # every stage of an application, each reached through the services (audit rows)
     states = set(PledgeApplication.objects.values_list("state", flat=True))
-    assert states == {spec.state for spec in data.PLEDGE_SPECS}
+    assert states == set(PledgeState.values)
+    assert {spec.state for spec in data.PLEDGE_SPECS} == set(PledgeState.values)
     for application in PledgeApplication.objects.exclude(state="draft"):
         assert StateLog.objects.for_(application).filter(transition="submit").exists()
     # each demo reviewer has a queue of their own bank's files, some past the SLA
@@ -302,36 +357,27 @@ def test_seed_fills_both_banks_queues_and_the_deal_flows(seeded):
         banks = {application.bank.credit_code for application in queue}
         assert banks == {data.ORGANIZATIONS_BY_KEY[bank].credit_code}
         assert queue.filter(state="submitted").exists()
-    active = [spec for spec in data.PLEDGE_SPECS if spec.state in ("registered", "disbursed")]
+    active = [spec for spec in data.PLEDGE_SPECS if spec.state in ACTIVE_PLEDGE_STATES]
     current = PledgedAsset.objects.filter(
         active=True, application__purpose__in=[spec.purpose for spec in active]
     )
     assert current.count() == sum(s.assets for s in active)
-    # an offer waiting for the demo holder, one accepted, one completed
-    assert set(Deal.objects.values_list("state", flat=True)) == {
-        "proposed",
-        "accepted",
-        "completed",
-    }
+    # every stage of a deal: an offer waiting for the demo holder, one accepted, …
+    assert set(Deal.objects.values_list("state", flat=True)) == set(DealState.values) - {"new"}
 
 
 def test_seed_shows_partial_progress_toward_the_goals_and_a_ledger_without_drift(seeded):
-    # the action plan's ¥1.2 billion for 2023–2025: a believable partial result
-    plan = Goal.objects.get(start=datetime.date(2023, 1, 1))
-    plan_progress = pledge_progress(goal=plan)
-    assert plan.target == Decimal("1200000000.00")
-    assert Decimal(60) < plan_progress["percent"] < Decimal(90)
-    assert plan_progress["count"] == data.PLEDGE_HISTORY_COUNT
-    # after the plan, the demo's follow-up goal is current and partly reached, so a pledge
-    # registered today moves the bar the home page shows
     today = timezone.localdate()
+    (previous_start, previous_end), (start, end) = data.goal_periods(today)
+    # the goal before today's: a believable final result
+    previous = Goal.objects.get(start=previous_start, end=previous_end)
+    assert previous.target == Decimal("1200000000.00")
+    assert Decimal(60) < pledge_progress(goal=previous)["percent"] < Decimal(95)
+    # today's goal is current and partly reached, so a pledge registered today moves the bar
     current = current_goal()
-    assert current is not None
-    if today > data.FOLLOW_UP_GOAL.start:
-        assert current.name == data.FOLLOW_UP_GOAL.name
-        assert current.start <= today <= current.end
-        percent = pledge_progress(goal=current)["percent"]
-        assert Decimal(0) < percent < Decimal(100)
+    assert (current.start, current.end) == (start, end)
+    assert current.start <= today <= current.end
+    assert Decimal(0) < pledge_progress(goal=current)["percent"] < Decimal(100)
     # every registration went through the services: the aggregates match the ledger
     assert ledger_verify() == []
     # and a rerun adds no registration and no second goal

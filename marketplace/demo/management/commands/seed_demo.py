@@ -1,25 +1,34 @@
-"""`manage.py seed_demo [--scale N]`: realistic Zhengzhou demo data, safe to run again.
+"""`manage.py seed_demo [--scale N]`: realistic Zhengzhou demo data on any day, safe to run again.
 
-Organisations are keyed by credit code, users by e-mail, assets by (kind, number),
-listings by (holder, title) and pages by their type or slug: whatever already exists is left
-as it is, so a second run creates nothing. The tables and the random stream that fills them
-live in `marketplace.demo.data`.
+The demo is anchored to the day it is first loaded (`DemoDataset.anchor`) and every date in
+it is relative to that day: rights filed years before, listings published in the last weeks,
+applications waiting in the banks' queues for a few days, the goals' registrations up to the
+day before. Each step runs through the services on its own day (`marketplace.demo.clock`), so
+timestamps, audit rows and date rules hold as they would have.
+
+The demo loads in sections, each in one transaction that also records it as loaded: a
+failure leaves nothing of its section behind and the next run carries on from there. The
+tables and the random streams that fill them live in `marketplace.demo.data`.
 """
 
 import datetime
+import random
 import time
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Max
+from django.test.utils import override_settings
 from django.utils import timezone
-from django_fsm_log.models import StateLog
 from tqdm import tqdm
 from wagtail.search.backends import get_search_backend
 
@@ -37,9 +46,17 @@ from listings.services import (
     listing_withdraw,
 )
 from listings.services import listing_derive_fields as listing_derive
+from listings.services.watch import assets_expiry_watch
 from listings.validators import validate_ip_number
+from marketplace.dates import add_months
+from marketplace.deals import services as deals
 from marketplace.deals.models import OPEN_DEAL_STATES, Deal
 from marketplace.demo import data
+from marketplace.demo.clock import DemoClock
+from marketplace.demo.context_processors import CACHE_KEY as BANNER_CACHE_KEY
+from marketplace.demo.models import DemoDataset
+from marketplace.notifications.models import Notice, Notification
+from marketplace.notifications.services import notice_deliver, notifications_mark_all_read
 from marketplace.parties.models import (
     Membership,
     Organization,
@@ -54,17 +71,36 @@ from marketplace.parties.services import (
     organization_verify,
     user_create,
 )
-from marketplace.pledges.models import OPEN_PLEDGE_STATES, Goal, PledgeApplication
+from marketplace.payments.services import payment_confirm_offline
+from marketplace.pledges import services as pledges
+from marketplace.pledges.models import OPEN_PLEDGE_STATES, Goal, PledgeApplication, PledgedAsset
+from marketplace.pledges.progress import all_goals, pledge_progress
 
 VERIFY_NOTE = "演示数据：已核对营业执照与统一社会信用代码。"
 VERIFY_LISTING_NOTE = "演示数据：已核对权利证书与权利状态。"
+DAY = datetime.timedelta(days=1)
+
+# Sections in the order they load; each later one reads what the earlier ones wrote.
+SECTIONS = (
+    "parties",
+    "assets",
+    "listings",
+    "pages",
+    "pledges",
+    "pledge_history",
+    "deals",
+    "inboxes",
+)
+INBOX_READ_DAYS_AGO = 3  # the demo's users have read what reached them before then
 
 
 class Command(BaseCommand):
     help = (
         "Load the Zhengzhou demo data (organisations, demo accounts, IP assets, listings, "
-        "the portal pages and news); running it again adds nothing. --scale N adds N "
-        "benchmark assets, each with a published listing."
+        "the portal pages and news, pledge applications, the goals' history, deals), dated "
+        "relative to the day it is first loaded; running it again completes what is missing "
+        "and adds nothing else. --scale N brings the benchmark assets (each with a published "
+        "listing) to N."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -74,8 +110,9 @@ class Command(BaseCommand):
             default=0,
             metavar="N",
             help=(
-                "Also create N benchmark assets and a published listing of each (bulk insert; "
-                "numbers derived from the index)."
+                "Also make sure there are N benchmark assets, each with a published listing "
+                "(bulk insert; numbers derived from the index). N is a total: a rerun with "
+                "the same N adds nothing."
             ),
         )
         parser.add_argument(
@@ -105,34 +142,95 @@ class Command(BaseCommand):
         self.created: Counter[str] = Counter()
         self._password_hash: str | None = None
         started = time.monotonic()
+        # The demo's history notifies its parties in the app as it unfolds, but the
+        # e-mails of days gone by are not sent (the addresses are invented, too).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            self._load(scale=scale, batch_size=batch_size, progress=not options["no_progress"])
+        self._summary(elapsed=time.monotonic() - started)
 
-        with transaction.atomic():
-            organizations = self._seed_parties()
-        with transaction.atomic():
-            self._seed_assets(organizations)
-        with transaction.atomic():
-            self._seed_listings(organizations)
-        with transaction.atomic():
-            self._seed_pages()
-        with transaction.atomic():
-            self._seed_pledge_history(organizations)
-        with transaction.atomic():
-            self._seed_pledges(organizations)
-        with transaction.atomic():
-            self._seed_deals(organizations)
+    def _load(self, *, scale: int, batch_size: int, progress: bool) -> None:
+
+        dataset = self._dataset()
+        self.anchor: datetime.date = dataset.anchor
+        self.records_start = data.records_start(self.anchor)
+        self.clock = DemoClock()
+        loaders: dict[str, Callable[[], None]] = {
+            "parties": self._seed_parties,
+            "assets": self._seed_assets,
+            "listings": self._seed_listings,
+            "pages": self._seed_pages,
+            "pledges": self._seed_pledges,
+            "pledge_history": self._seed_pledge_history,
+            "deals": self._seed_deals,
+            "inboxes": self._seed_inboxes,
+        }
+        for name in SECTIONS:
+            if name in dataset.sections:
+                continue
+            # All or nothing: the section's rows and the record that it is loaded commit
+            # together, so a failed run leaves the section out and the next run redoes it.
+            with transaction.atomic():
+                try:
+                    loaders[name]()
+                except ValidationError as error:
+                    raise CommandError(f"Demo section “{name}”: {error}") from error
+                dataset.sections = [*dataset.sections, name]
+                dataset.save()
+        cache.set(BANNER_CACHE_KEY, True)  # the banner shows from the next page on
         if scale:
             with transaction.atomic():
                 self._seed_scale(
-                    organizations,
                     count=scale,
                     batch_size=batch_size,
-                    progress=not options["no_progress"] and self.verbosity > 0,
+                    progress=progress and self.verbosity > 0,
                 )
             with transaction.atomic():
                 self._seed_scale_listings(batch_size=batch_size)
-        self._summary(elapsed=time.monotonic() - started)
 
-    # --- phase 1: accounts and organisations -------------------------------------------
+    def _dataset(self) -> DemoDataset:
+        """The demo's record, unsaved on a fresh database: the first section saves it with
+        its rows, anchored to today."""
+        dataset = DemoDataset.objects.first()
+        if dataset is not None:
+            return dataset
+        if User.objects.filter(email=data.OPERATOR_EMAIL).exists():
+            raise CommandError(
+                "This database holds demo data from an earlier version of seed_demo, which "
+                "recorded no anchor day; start from an empty database (make clean, then make "
+                "run). 此数据库中的演示数据来自旧版本，请清空数据库后重新加载。"
+            )
+        return DemoDataset(pk=1, anchor=timezone.localdate())
+
+    @contextmanager
+    def _on(self, day: datetime.date) -> Iterator[None]:
+        """Run a step on `day` and deliver its notices on that day too (delivery would
+        otherwise wait for the section's commit and stamp them with today)."""
+        last = Notice.objects.aggregate(last=Max("pk"))["last"] or 0
+        with self.clock.on(day):
+            yield
+            for notice_id in Notice.objects.filter(pk__gt=last).values_list("pk", flat=True):
+                notice_deliver(notice_id=notice_id)
+
+    def _days_ago(self, days: int) -> datetime.date:
+        return self.anchor - datetime.timedelta(days=days)
+
+    @property
+    def operator(self) -> User:
+        return User.objects.get(email=data.OPERATOR_EMAIL)
+
+    def _owner(self, key: str) -> User:
+        return User.objects.get(email=data.owner_email(data.ORGANIZATIONS_BY_KEY[key]))
+
+    def _organizations(self) -> dict[str, Organization]:
+        by_code = {
+            organization.credit_code: organization
+            for organization in Organization.objects.filter(
+                credit_code__in=[spec.credit_code for spec in data.ORGANIZATIONS]
+            )
+        }
+        return {spec.key: by_code[spec.credit_code] for spec in data.ORGANIZATIONS}
+
+    # --- accounts and organisations ------------------------------------------------------
     def _password(self) -> str:
         """One hash of the demo password shared by every demo account.
 
@@ -153,96 +251,113 @@ class Command(BaseCommand):
         self.created["users"] += 1
         return user
 
-    def _seed_parties(self) -> dict[str, Organization]:
+    def _seed_parties(self) -> None:
+        """The organisations, registered by their owners and reviewed by the operator:
+        the verified ones when the demo's records start, the ones still waiting for review
+        in the last days, the rejected one a little before."""
         emails = [account.email for account in data.DEMO_ACCOUNTS] + [
             spec.contact_email for spec in data.ORGANIZATIONS
         ]
         users = {user.email: user for user in User.objects.filter(email__in=emails)}
         accounts = {account.email: account for account in data.DEMO_ACCOUNTS}
         operator_account = accounts[data.OPERATOR_EMAIL]
-        operator = self._user(
-            users,
-            email=operator_account.email,
-            name=operator_account.name,
-            is_staff=True,
-            is_superuser=True,
-        )
-        by_code = {
-            organization.credit_code: organization
-            for organization in Organization.objects.filter(
-                credit_code__in=[spec.credit_code for spec in data.ORGANIZATIONS]
+        with self._on(self.records_start):
+            operator = self._user(
+                users,
+                email=operator_account.email,
+                name=operator_account.name,
+                is_staff=True,
+                is_superuser=True,
             )
-        }
-        organizations: dict[str, Organization] = {}
+        existing = set(
+            Organization.objects.filter(
+                credit_code__in=[spec.credit_code for spec in data.ORGANIZATIONS]
+            ).values_list("credit_code", flat=True)
+        )
+        waiting = 0
         for spec in data.ORGANIZATIONS:
-            if spec.credit_code in by_code:
-                organizations[spec.key] = by_code[spec.credit_code]
+            if spec.credit_code in existing:
                 continue
+            if spec.state == VerificationState.PENDING:
+                waiting += 1
+                registered = self._days_ago(2 * waiting)
+            elif spec.state == VerificationState.REJECTED:
+                registered = self._days_ago(12)
+            else:
+                registered = self.records_start
             email = data.owner_email(spec)
             account = accounts.get(email)
-            owner = self._user(
-                users,
-                email=email,
-                name=account.name if account else f"{spec.name}联系人",
-                is_staff=bool(account and account.is_staff),
-                is_superuser=bool(account and account.is_superuser),
-            )
-            organization = organization_register(
-                by=owner,
-                name=spec.name,
-                name_en=spec.name_en,
-                kind=spec.kind,
-                credit_code=spec.credit_code,
-                district=spec.district,
-                address=spec.address,
-                website=spec.website,
-                description=spec.description,
-            )
+            with self._on(registered):
+                owner = self._user(
+                    users,
+                    email=email,
+                    name=account.name if account else f"{spec.name}联系人",
+                    is_staff=bool(account and account.is_staff),
+                    is_superuser=bool(account and account.is_superuser),
+                )
+                organization = organization_register(
+                    by=owner,
+                    name=spec.name,
+                    name_en=spec.name_en,
+                    kind=spec.kind,
+                    credit_code=spec.credit_code,
+                    district=spec.district,
+                    address=spec.address,
+                    website=spec.website,
+                    description=spec.description,
+                )
             self.created["organizations"] += 1
             if spec.state == VerificationState.VERIFIED:
-                organization = organization_verify(
-                    organization=organization, by=operator, note=VERIFY_NOTE
-                )
+                with self._on(registered + DAY):
+                    organization_verify(organization=organization, by=operator, note=VERIFY_NOTE)
             elif spec.state == VerificationState.REJECTED:
-                organization = organization_reject(
-                    organization=organization, by=operator, reason=spec.note
-                )
-            organizations[spec.key] = organization
+                with self._on(registered + 2 * DAY):
+                    organization_reject(organization=organization, by=operator, reason=spec.note)
 
         # Accounts that join an organisation someone else owns (reviewers, the appraiser).
-        for account in data.DEMO_ACCOUNTS:
-            user = self._user(
-                users,
-                email=account.email,
-                name=account.name,
-                is_staff=account.is_staff,
-                is_superuser=account.is_superuser,
-            )
-            if account.organization is None or account.membership is None:
-                continue
-            organization = organizations[account.organization]
-            if not Membership.objects.filter(user=user, organization=organization).exists():
-                membership_add(
-                    organization=organization, by=operator, user=user, role=account.membership
+        organizations = self._organizations()
+        with self._on(self.records_start + 2 * DAY):
+            for account in data.DEMO_ACCOUNTS:
+                user = self._user(
+                    users,
+                    email=account.email,
+                    name=account.name,
+                    is_staff=account.is_staff,
+                    is_superuser=account.is_superuser,
                 )
-                self.created["memberships"] += 1
-        return organizations
+                if account.organization is None or account.membership is None:
+                    continue
+                organization = organizations[account.organization]
+                if not Membership.objects.filter(user=user, organization=organization).exists():
+                    membership_add(
+                        organization=organization, by=operator, user=user, role=account.membership
+                    )
+                    self.created["memberships"] += 1
 
-    # --- phase 2: the base asset set, through the service ------------------------------
-    def _seed_assets(self, organizations: dict[str, Organization]) -> None:
-        specs = data.build_assets()
+    # --- the base asset set, through the service -----------------------------------------
+    def _recorded_on(self, spec: data.AssetSpec) -> datetime.date:
+        """The day a right was recorded on the platform: when the records start, or a week
+        after it was granted (or filed, while pending) if that is later."""
+        known = spec.grant_date or spec.filing_date
+        if known is None:
+            return self.records_start
+        return min(max(self.records_start, known + 7 * DAY), self.anchor)
+
+    def _seed_assets(self) -> None:
+        specs = data.build_assets(self.anchor)
         existing = set(
             IPAsset.objects.filter(number__in={spec.number for spec in specs}).values_list(
                 "kind", "number"
             )
         )
+        organizations = self._organizations()
         # Staff may record an asset for any holder; asset_create validates the number,
         # the holder (a GI belongs to its association) and derives the expiry date.
-        operator = User.objects.get(email=data.OPERATOR_EMAIL)
+        operator = self.operator
         for spec in specs:
             if (spec.kind, spec.number) in existing:
                 continue
-            try:
+            with self._on(self._recorded_on(spec)):
                 asset_create(
                     by=operator,
                     holder=organizations[spec.holder],
@@ -259,16 +374,19 @@ class Command(BaseCommand):
                     abstract=spec.abstract,
                     renewals=spec.renewals,
                 )
-            except ValidationError as error:
-                raise CommandError(f"Demo asset {spec.kind} {spec.number}: {error}") from error
             self.created["assets"] += 1
+        # Rights whose term ended between their recording and the anchor: the daily job
+        # marks them expired, as it would have on the platform.
+        with self._on(self.anchor):
+            assets_expiry_watch(today=self.anchor)
 
-    # --- phase 3: listings, through the listing services ------------------------------
-    def _seed_listings(self, organizations: dict[str, Organization]) -> None:
-        """The demo listings: created and submitted by a member of the holder, published
-        (or rejected) by the operator, a few withdrawn by the holder, so each carries the
-        audit trail a real one would."""
-        specs = data.build_listings()
+    # --- listings, through the listing services ------------------------------------------
+    def _seed_listings(self) -> None:
+        """The demo listings, created and submitted by a member of the holder, published
+        (or rejected) by the operator over the last weeks, a few withdrawn by the holder,
+        so each carries the audit trail a real one would."""
+        specs = data.build_listings(self.anchor)
+        organizations = self._organizations()
         existing = set(
             Listing.objects.filter(title__in=[spec.title for spec in specs]).values_list(
                 "holder_id", "title"
@@ -279,127 +397,142 @@ class Command(BaseCommand):
             (asset.kind, asset.number): asset
             for asset in IPAsset.objects.filter(number__in={number for _, number in keys})
         }
-        operator = User.objects.get(email=data.OPERATOR_EMAIL)
+        operator = self.operator
+        by_spec = {spec.key: spec for spec in data.ORGANIZATIONS}
         owners = {
             user.email: user
             for user in User.objects.filter(
-                email__in={data.owner_email(data.ORGANIZATIONS_BY_KEY[s.holder]) for s in specs}
+                email__in={data.owner_email(by_spec[s.holder]) for s in specs}
             )
         }
-        valid_until = timezone.localdate() + datetime.timedelta(days=data.LISTING_VALID_DAYS)
-        for spec in specs:
+        for index, spec in enumerate(specs):
             holder = organizations[spec.holder]
             if (holder.pk, spec.title) in existing:
                 continue
-            owner = owners[data.owner_email(data.ORGANIZATIONS_BY_KEY[spec.holder])]
-            try:
+            owner = owners[data.owner_email(by_spec[spec.holder])]
+            chosen = [assets[key] for key in spec.assets]
+            recorded = max(timezone.localdate(asset.created_at) for asset in chosen)
+            published = max(self._days_ago(data.listing_days_ago(index)), recorded + 2 * DAY)
+            published = min(published, self.anchor)
+            with self._on(published - DAY):
                 listing = listing_create(
                     by=owner,
                     holder=holder,
-                    assets=[assets[key] for key in spec.assets],
+                    assets=chosen,
                     title=spec.title,
                     intent=spec.intent,
                     licence_type=spec.licence_type,
                     asking_price=spec.asking_price,
                     description=spec.description,
-                    valid_until=valid_until,
+                    valid_until=published + datetime.timedelta(days=data.LISTING_VALID_DAYS),
                 )
                 self.created["listings"] += 1
                 if spec.state == ListingState.DRAFT:
                     continue
                 listing = listing_submit(listing=listing, by=owner)
-                if spec.state == ListingState.PENDING_REVIEW:
-                    continue
+            if spec.state == ListingState.PENDING_REVIEW:
+                continue
+            with self._on(published):
                 if spec.state == ListingState.REJECTED:
                     listing_reject(listing=listing, by=operator, reason=spec.note)
                     continue
                 listing = listing_publish(listing=listing, by=operator, note=VERIFY_LISTING_NOTE)
-                if spec.state == ListingState.WITHDRAWN:
+            if spec.state == ListingState.WITHDRAWN:
+                with self._on(min(published + 9 * DAY, self.anchor)):
                     listing_withdraw(listing=listing, by=owner, note=spec.note)
-            except ValidationError as error:
-                raise CommandError(f"Demo listing “{spec.title}”: {error}") from error
 
-    # --- phase 6: pledge applications and deals (run after the pages) -----------------
+    # --- the portal's pages and news -----------------------------------------------------
+    def _seed_pages(self) -> None:
+        operator = self.operator
+        before = NewsIndexPage.objects.count()
+        with self._on(self.records_start):
+            pages = portal_pages_ensure(by=operator)
+        index = pages["news"]
+        assert isinstance(index, NewsIndexPage)
+        self.created["pages"] += NewsIndexPage.objects.count() - before
+        slugs = set(NewsPage.objects.child_of(index).values_list("slug", flat=True))
+        for spec in data.build_news(self.anchor):
+            if spec.slug in slugs:
+                continue
+            with self._on(max(spec.date, self.records_start)):
+                news_page_create(
+                    index=index,
+                    by=operator,
+                    slug=spec.slug,
+                    title=spec.title,
+                    title_en=spec.title_en,
+                    date=spec.date,
+                    intro=spec.intro,
+                    intro_en=spec.intro_en,
+                    body=spec.body,
+                    body_en=spec.body_en,
+                    source=spec.source,
+                    source_url=spec.source_url,
+                )
+            self.created["news"] += 1
+
+    # --- pledge applications in the banks' queues ----------------------------------------
+    def _reviewers(self) -> dict[str, User]:
+        return {
+            account.organization: User.objects.get(email=account.email)
+            for account in data.DEMO_ACCOUNTS
+            if account.role == "bank_reviewer" and account.organization
+        }
+
     def _free_assets(
-        self, holder: Organization, *, count: int, term_months: int, never_pledged: bool = False
+        self,
+        holder: Organization,
+        *,
+        count: int,
+        term_months: int,
+        granted_by: datetime.date,
+        exclude: set[int],
     ) -> list[IPAsset]:
-        """`count` of the holder's granted, valid assets that are in no open listing or
-        application and outlive the loan by a year, in a stable order."""
-        horizon = timezone.localdate() + datetime.timedelta(days=31 * term_months + 365)
+        """`count` of the holder's assets that are valid and granted by `granted_by`, in no
+        open listing or application and not in `exclude`, and outlive a loan taken now by a
+        year, in a stable order."""
+        horizon = self.anchor + datetime.timedelta(days=31 * term_months + 365)
         candidates = (
             IPAsset.objects.filter(
                 holder=holder,
                 status=AssetStatus.VALID,
-                grant_date__isnull=False,
+                grant_date__lte=granted_by,
                 expiry_date__gt=horizon,
             )
+            .exclude(pk__in=exclude)
             .exclude(listings__state__in=[ListingState.PENDING_REVIEW, ListingState.PUBLISHED])
             .exclude(pledges__application__state__in=OPEN_PLEDGE_STATES)
             .order_by("number")
         )
-        if never_pledged:  # history: no asset pledged twice over the same years
-            candidates = candidates.exclude(pledges__isnull=False)
         return list(candidates[:count])
 
-    def _backdate(self, obj: Any, *, days_ago: int) -> None:
-        """Demo only: move the bookkeeping times (never the state) back, so the queue shows
-        believable ages; the audit rows are spread over the same span."""
-        if days_ago <= 0:
-            return
-        reached = timezone.now() - datetime.timedelta(days=days_ago)
-        type(obj).objects.filter(pk=obj.pk).update(state_changed_at=reached)
-        rows = list(StateLog.objects.for_(obj).order_by("pk").values_list("pk", flat=True))
-        for index, pk in enumerate(reversed(rows)):
-            StateLog.objects.filter(pk=pk).update(
-                timestamp=reached - datetime.timedelta(days=index, hours=index * 3)
-            )
-
-    def _seed_pledges(self, organizations: dict[str, Organization]) -> None:
-        """Applications at two banks in every stage of review and of the loan, each moved
-        through the services by the holder's owner and the bank's demo reviewer."""
-        from marketplace.pledges import services as pledges
-
+    def _seed_pledges(self) -> None:
+        """Applications at the banks in every stage of review and of the loan, each moved
+        through the services by the holder's owner and the bank's demo reviewer on the day
+        its schedule gives (data.pledge_schedule)."""
         existing = set(PledgeApplication.objects.values_list("applicant_id", "purpose"))
-        reviewers = {
-            account.organization: User.objects.get(email=account.email)
-            for account in data.DEMO_ACCOUNTS
-            if account.role == "bank_reviewer"
-        }
-        today = timezone.localdate()
-        path = [
-            "submit",
-            "claim",
-            "approve",
-            "sign_contract",
-            "register",
-            "disburse",
-            "repay",
-            "release",
-        ]
-        stop_at = {
-            "draft": 0,
-            "submitted": 1,
-            "under_review": 2,
-            "returned": 2,
-            "rejected": 2,
-            "approved": 3,
-            "contract_signed": 4,
-            "registered": 5,
-            "disbursed": 6,
-            "repaid": 7,
-            "released": 8,
-        }
+        organizations = self._organizations()
+        reviewers = self._reviewers()
+        used: set[int] = set()  # one demo application per asset, whatever its end
         for spec in data.PLEDGE_SPECS:
             holder = organizations[spec.holder]
             if (holder.pk, spec.purpose) in existing:
                 continue
-            owner = User.objects.get(email=data.owner_email(data.ORGANIZATIONS_BY_KEY[spec.holder]))
+            owner = self._owner(spec.holder)
             reviewer = reviewers[spec.bank]
-            assets = self._free_assets(holder, count=spec.assets, term_months=spec.term_months)
+            schedule = data.pledge_schedule(spec, anchor=self.anchor)
+            created = schedule[0][1] if schedule else self._days_ago(spec.days_ago)
+            assets = self._free_assets(
+                holder,
+                count=spec.assets,
+                term_months=spec.term_months,
+                granted_by=created - 30 * DAY,
+                exclude=used,
+            )
             if len(assets) < spec.assets:
                 raise CommandError(f"Demo pledge of {spec.holder}: not enough free assets.")
-            start = today - datetime.timedelta(days=spec.days_ago)
-            try:
+            used.update(asset.pk for asset in assets)
+            with self._on(created):
                 app = pledges.pledge_application_create(
                     by=owner,
                     applicant=holder,
@@ -409,195 +542,58 @@ class Command(BaseCommand):
                     term_months=spec.term_months,
                     purpose=spec.purpose,
                 )
-                self.created["pledge applications"] += 1
-                for name in path[: stop_at[spec.state]]:
+            self.created["pledge applications"] += 1
+            for name, day in schedule:
+                with self._on(day):
                     app = self._pledge_step(
-                        name, app, spec=spec, owner=owner, reviewer=reviewer, day=start
+                        name,
+                        app,
+                        owner=owner,
+                        reviewer=reviewer,
+                        day=day,
+                        amount=spec.amount,
+                        term_months=spec.term_months,
                     )
-                if spec.state == "returned":
-                    app = pledges.pledge_return_for_info(
-                        application=app, by=reviewer, note=data.PLEDGE_NOTES["return_for_info"]
-                    )
-                elif spec.state == "rejected":
-                    app = pledges.pledge_reject(
-                        application=app, by=reviewer, reason=data.PLEDGE_NOTES["reject"]
-                    )
-            except ValidationError as error:
-                raise CommandError(f"Demo pledge of {spec.holder}: {error}") from error
-            self._backdate(app, days_ago=spec.days_ago)
-
-    def _seed_pledge_history(self, organizations: dict[str, Organization]) -> None:
-        """Registered pledges of 2023–2025 toward the action plan's ¥1.2 billion goal
-        (≈ 77 % of it), then — the plan's period being over — the demo operator's follow-up
-        goal and the registrations of its period up to yesterday (data.FOLLOW_UP_GOAL), so
-        that the current goal shows partial progress and a pledge registered today moves
-        its bar. Each goes through the services (so each counts in the ledger the way a real
-        one does): applied, approved, contracted, registered on its date, disbursed, and —
-        when its term has run out — repaid and released. A fixed random stream per period
-        makes them the same on every machine for the same day."""
-        import random
-
-        today = timezone.localdate()
-        self._seed_registrations(
-            organizations,
-            rng=random.Random(data.PLEDGE_HISTORY_SEED),
-            start=datetime.date(2023, 1, 1),
-            end=datetime.date(2025, 12, 31),
-            count=data.PLEDGE_HISTORY_COUNT,
-        )
-        follow_up = data.FOLLOW_UP_GOAL
-        if today <= follow_up.start:
-            return
-        Goal.objects.get_or_create(
-            name=follow_up.name,
-            defaults={
-                "name_en": follow_up.name_en,
-                "target": follow_up.target,
-                "start": follow_up.start,
-                "end": follow_up.end,
-            },
-        )
-        end = min(today - datetime.timedelta(days=1), follow_up.end)
-        months = (end.year - follow_up.start.year) * 12 + end.month - follow_up.start.month
-        self._seed_registrations(
-            organizations,
-            rng=random.Random(f"{data.PLEDGE_HISTORY_SEED}:{follow_up.start:%Y}"),
-            start=follow_up.start,
-            end=end,
-            count=int(data.FOLLOW_UP_PER_MONTH * (months + 1)),
-        )
-
-    def _seed_registrations(
-        self,
-        organizations: dict[str, Organization],
-        *,
-        rng: Any,
-        start: datetime.date,
-        end: datetime.date,
-        count: int,
-    ) -> None:
-        """`count` registered pledges dated from `start` to `end` (later months busier, as
-        a programme gathers pace); nothing when the period has some already (a rerun)."""
-        from marketplace.pledges import services as pledges
-
-        history = PledgeApplication.objects.filter(purpose__startswith="【历史】")
-        if history.filter(registration_date__range=(start, end)).exists():
-            return
-        today = timezone.localdate()
-        reviewers = {
-            account.organization: User.objects.get(email=account.email)
-            for account in data.DEMO_ACCOUNTS
-            if account.role == "bank_reviewer"
-        }
-        holders = [
-            org
-            for org in organizations.values()
-            if org.kind in (OrganizationKind.ENTERPRISE, OrganizationKind.UNIVERSITY)
-            and org.verification_state == VerificationState.VERIFIED
-        ]
-        owners = {
-            org.pk: User.objects.get(
-                email=data.owner_email(
-                    next(s for s in data.ORGANIZATIONS if s.credit_code == org.credit_code)
-                )
-            )
-            for org in holders
-        }
-        days = (end - start).days
-        dates = sorted(
-            start + datetime.timedelta(days=int(days * rng.random() ** 0.8)) for _ in range(count)
-        )
-        for number, day in enumerate(dates, start=1):
-            term = rng.choice((12, 12, 24, 36))
-            amount = Decimal(rng.randrange(150, 2800) * 10_000)
-            bank_key = data.PLEDGE_HISTORY_BANKS[number % len(data.PLEDGE_HISTORY_BANKS)]
-            reviewer = reviewers[bank_key]
-            rng.shuffle(holders)
-            holder, assets = None, []
-            for candidate in holders:
-                assets = self._free_assets(candidate, count=1, term_months=term, never_pledged=True)
-                if assets:
-                    holder = candidate
-                    break
-            if holder is None:
-                raise CommandError("Demo pledge history: no free asset left.")
-            owner = owners[holder.pk]
-            purpose = f"【历史】{rng.choice(data.PLEDGE_HISTORY_PURPOSES)}（{day:%Y年%m月}）"
-            try:
-                app = pledges.pledge_application_create(
-                    by=owner,
-                    applicant=holder,
-                    bank=organizations[bank_key],
-                    assets=assets,
-                    requested_amount=amount,
-                    term_months=term,
-                    purpose=purpose,
-                )
-                app = pledges.pledge_submit(application=app, by=owner)
-                app = pledges.pledge_claim(application=app, by=reviewer)
-                app = pledges.pledge_approve(
-                    application=app,
-                    by=reviewer,
-                    amount=amount,
-                    annual_rate=Decimal(rng.choice(("3.45", "3.65", "3.85", "4.10"))),
-                    term_months=term,
-                )
-                app = pledges.pledge_sign_contract(
-                    application=app,
-                    by=reviewer,
-                    contract_number=f"ZY-{day:%Y%m%d}-{app.pk:04d}",
-                    contract_date=day - datetime.timedelta(days=5),
-                )
-                app = pledges.pledge_register(
-                    application=app,
-                    by=reviewer,
-                    registration_number=f"ZX{day:%Y}41{app.pk:06d}",
-                    registration_date=day,
-                    secured_amount=amount,
-                )
-                paid_out = min(day + datetime.timedelta(days=3), today)
-                app = pledges.pledge_disburse(
-                    application=app, by=reviewer, disbursed_on=paid_out, amount=amount
-                )
-                maturity = app.maturity_date
-                if maturity is not None and maturity < today:
-                    app = pledges.pledge_repay(application=app, by=reviewer, repaid_on=maturity)
-                    pledges.pledge_release(
-                        application=app,
-                        by=reviewer,
-                        released_on=min(maturity + datetime.timedelta(days=5), today),
-                    )
-            except ValidationError as error:
-                raise CommandError(f"Demo pledge history #{number}: {error}") from error
-            self._backdate(app, days_ago=(today - day).days)
-            self.created["registered pledges"] += 1
 
     @staticmethod
     def _pledge_step(
         name: str,
         app: PledgeApplication,
         *,
-        spec: data.PledgeSpec,
         owner: User,
         reviewer: User,
         day: datetime.date,
+        amount: Decimal,
+        term_months: int,
+        annual_rate: Decimal = Decimal("3.65"),
     ) -> PledgeApplication:
-        """One step of a demo application's path, by the party whose step it is."""
-        from marketplace.pledges import services as pledges
-
+        """One step of a demo application's path, by the party whose step it is, on `day`."""
+        notes = data.PLEDGE_NOTES
         if name == "submit":
             return pledges.pledge_submit(application=app, by=owner)
+        if name == "resubmit":
+            return pledges.pledge_resubmit(application=app, by=owner)
+        if name == "withdraw":
+            return pledges.pledge_withdraw(application=app, by=owner, note=notes["withdraw"])
         if name == "claim":
             return pledges.pledge_claim(application=app, by=reviewer)
+        if name == "return_for_info":
+            return pledges.pledge_return_for_info(
+                application=app, by=reviewer, note=notes["return_for_info"]
+            )
+        if name == "reject":
+            return pledges.pledge_reject(application=app, by=reviewer, reason=notes["reject"])
         if name == "approve":
             return pledges.pledge_approve(
                 application=app,
                 by=reviewer,
-                amount=spec.amount,
-                annual_rate=Decimal("3.65"),
-                term_months=spec.term_months,
-                note=data.PLEDGE_NOTES["approve"],
+                amount=amount,
+                annual_rate=annual_rate,
+                term_months=term_months,
+                note=notes["approve"],
             )
+        if name == "cancel":
+            return pledges.pledge_cancel(application=app, by=reviewer, reason=notes["cancel"])
         if name == "sign_contract":
             return pledges.pledge_sign_contract(
                 application=app,
@@ -611,24 +607,199 @@ class Command(BaseCommand):
                 by=reviewer,
                 registration_number=f"ZX{day:%Y}41{app.pk:06d}",
                 registration_date=day,
-                secured_amount=spec.amount,
+                secured_amount=amount,
             )
         if name == "disburse":
             return pledges.pledge_disburse(
-                application=app, by=reviewer, disbursed_on=day, amount=spec.amount
+                application=app, by=reviewer, disbursed_on=day, amount=amount
             )
         if name == "repay":
             return pledges.pledge_repay(application=app, by=reviewer, repaid_on=day)
-        return pledges.pledge_release(application=app, by=reviewer, released_on=day)
+        if name == "release":
+            return pledges.pledge_release(application=app, by=reviewer, released_on=day)
+        if name == "mark_overdue":
+            pledges.pledges_mark_overdue(today=day)  # the daily job, on that day
+            app.refresh_from_db()
+            return app
+        if name == "declare_default":
+            return pledges.pledge_declare_default(
+                application=app, by=reviewer, note=notes["declare_default"]
+            )
+        if name == "dispose":
+            return pledges.pledge_dispose(
+                application=app, by=reviewer, disposed_on=day, note=notes["dispose"]
+            )
+        raise CommandError(f"Unknown demo pledge step {name!r}.")
 
-    def _seed_deals(self, organizations: dict[str, Organization]) -> None:
-        """A few offers on published listings: one waiting for the seller, one accepted and
-        waiting for the deposit, one completed (the deposit confirmed by the operator)."""
-        from marketplace.deals import services as deals
-        from marketplace.payments.services import payment_confirm_offline
+    # --- registered pledges toward the goals ---------------------------------------------
+    def _seed_pledge_history(self) -> None:
+        """The goals of the series around the anchor (data.goal_periods) and their
+        registered pledges: the earlier goal's whole period (its final result), the current
+        goal's up to the day before the anchor (partial progress, so a pledge registered
+        today moves its bar). Each pledge goes through the services on its own days, so it
+        counts in the ledger as a real one does. A fixed random stream per period makes them
+        the same on every machine for the same anchor."""
+        organizations = self._organizations()
+        # The queue's applications keep their assets to themselves; so do the demo
+        # accounts' organisations for pledges still running.
+        self._queue_assets = set(PledgedAsset.objects.values_list("asset_id", flat=True))
+        self._demo_account_orgs = {
+            organizations[account.organization].pk
+            for account in data.DEMO_ACCOUNTS
+            if account.organization
+        }
+        periods = data.goal_periods(self.anchor)
+        for start, end in periods:
+            if not Goal.objects.filter(start=start, end=end).exists():
+                spec = data.demo_goal(start)
+                with self._on(min(start, self.anchor)):
+                    Goal.objects.create(
+                        name=spec.name,
+                        name_en=spec.name_en,
+                        target=spec.target,
+                        start=spec.start,
+                        end=spec.end,
+                    )
+                self.created["goals"] += 1
+        busy: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
+        for start, end in periods:
+            last = min(end, self.anchor - DAY)
+            if last < start:
+                continue  # the anchor is the period's first day: nothing registered yet
+            if last == end:
+                count = data.PLEDGE_HISTORY_COUNT
+            else:
+                months = (last.year - start.year) * 12 + last.month - start.month + 1
+                count = max(1, int(data.PLEDGES_A_MONTH * months))
+            self._seed_registrations(
+                organizations,
+                rng=random.Random(f"{data.PLEDGE_HISTORY_SEED}:{start:%Y}"),
+                start=start,
+                end=last,
+                count=count,
+                busy=busy,
+            )
 
-        operator = User.objects.get(email=data.OPERATOR_EMAIL)
-        today = timezone.localdate()
+    def _history_asset(
+        self,
+        holders: list[Organization],
+        *,
+        applied: datetime.date,
+        released: datetime.date | None,
+        term_months: int,
+        busy: dict[int, list[tuple[datetime.date, datetime.date]]],
+    ) -> IPAsset | None:
+        """A right of one of `holders` (tried in order) that was granted a month before
+        `applied`, is in no demo queue application and is free from `applied` until
+        `released` (None: still pledged at the anchor, so also in no open listing and not
+        a demo account's, whose workspaces stay as the README describes)."""
+        until = released or datetime.date.max
+        for holder in holders:
+            if released is None and holder.pk in self._demo_account_orgs:
+                continue
+            candidates = (
+                IPAsset.objects.filter(
+                    holder=holder,
+                    status=AssetStatus.VALID,
+                    grant_date__lte=applied - 30 * DAY,
+                    expiry_date__gt=self.anchor + datetime.timedelta(days=31 * term_months + 365),
+                )
+                .exclude(pk__in=self._queue_assets)
+                .order_by("number")
+            )
+            if released is None:
+                candidates = candidates.exclude(
+                    listings__state__in=[ListingState.PENDING_REVIEW, ListingState.PUBLISHED]
+                )
+            for asset in candidates:
+                if all(until < begin or applied > end for begin, end in busy[asset.pk]):
+                    busy[asset.pk].append((applied, until))
+                    return asset
+        return None
+
+    def _seed_registrations(
+        self,
+        organizations: dict[str, Organization],
+        *,
+        rng: random.Random,
+        start: datetime.date,
+        end: datetime.date,
+        count: int,
+        busy: dict[int, list[tuple[datetime.date, datetime.date]]],
+    ) -> None:
+        """`count` registered pledges dated from `start` to `end` (later months busier, as
+        a programme gathers pace): applied for three weeks before, disbursed two days after,
+        repaid on maturity and released five days later when that is before the anchor."""
+        reviewers = self._reviewers()
+        holders = [
+            organizations[spec.key]
+            for spec in data.ORGANIZATIONS
+            if spec.kind in (OrganizationKind.ENTERPRISE, OrganizationKind.UNIVERSITY)
+            and spec.state == VerificationState.VERIFIED
+        ]
+        owners = {organizations[key].pk: self._owner(key) for key in organizations}
+        days = (end - start).days
+        dates = sorted(
+            start + datetime.timedelta(days=int(days * rng.random() ** 0.8)) for _ in range(count)
+        )
+        for number, day in enumerate(dates, start=1):
+            term = rng.choice((12, 12, 24, 36))
+            amount = Decimal(rng.randrange(150, 2800) * 10_000)
+            bank_key = data.PLEDGE_HISTORY_BANKS[number % len(data.PLEDGE_HISTORY_BANKS)]
+            rate = Decimal(rng.choice(("3.45", "3.65", "3.85", "4.10")))
+            purpose = rng.choice(data.PLEDGE_HISTORY_PURPOSES)
+            rng.shuffle(holders)
+            applied = day - 21 * DAY
+            maturity = add_months(day + 2 * DAY, term)
+            released = maturity + 5 * DAY if maturity + 5 * DAY < self.anchor else None
+            asset = self._history_asset(
+                holders, applied=applied, released=released, term_months=term, busy=busy
+            )
+            if asset is None:
+                raise CommandError(f"Demo pledge history on {day}: no free asset left.")
+            owner = owners[asset.holder_id]
+            reviewer = reviewers[bank_key]
+            with self._on(applied):
+                app = pledges.pledge_application_create(
+                    by=owner,
+                    applicant=asset.holder,
+                    bank=organizations[bank_key],
+                    assets=[asset],
+                    requested_amount=amount,
+                    term_months=term,
+                    purpose=purpose,
+                )
+            steps = [
+                ("submit", applied),
+                ("claim", applied + 2 * DAY),
+                ("approve", day - 10 * DAY),
+                ("sign_contract", day - 5 * DAY),
+                ("register", day),
+                ("disburse", day + 2 * DAY),
+            ]
+            if released is not None:
+                steps += [("repay", maturity), ("release", released)]
+            for name, step_day in steps:
+                if step_day >= self.anchor:
+                    break  # registered yesterday, disbursed tomorrow: not yet
+                with self._on(step_day):
+                    app = self._pledge_step(
+                        name,
+                        app,
+                        owner=owner,
+                        reviewer=reviewer,
+                        day=step_day,
+                        amount=amount,
+                        term_months=term,
+                        annual_rate=rate,
+                    )
+            self.created["registered pledges"] += 1
+
+    # --- deals ---------------------------------------------------------------------------
+    def _seed_deals(self) -> None:
+        """Offers on published listings in every stage of a deal, each step on its day."""
+        organizations = self._organizations()
+        operator = self.operator
         for spec in data.DEAL_SPECS:
             buyer, seller = organizations[spec.buyer], organizations[spec.seller]
             if Deal.objects.filter(buyer=buyer, seller=seller, message=spec.message).exists():
@@ -639,35 +810,31 @@ class Command(BaseCommand):
                 )
                 .exclude(deals__state__in=OPEN_DEAL_STATES)
                 .exclude(assets__pledges__active=True)
-                .order_by("pk")
+                .order_by("published_at", "pk")
                 .first()
             )
-            if listing is None:
+            if listing is None or listing.published_at is None:
                 raise CommandError(f"Demo deal: {spec.seller} has no free {spec.intent} listing.")
-            buyer_user = User.objects.get(
-                email=data.owner_email(data.ORGANIZATIONS_BY_KEY[spec.buyer])
-            )
-            seller_user = User.objects.get(
-                email=data.owner_email(data.ORGANIZATIONS_BY_KEY[spec.seller])
-            )
+            # The offer follows the listing's publication.
+            published = timezone.localdate(listing.published_at)
+            offered = min(max(self._days_ago(spec.days_ago), published + DAY), self.anchor)
+            buyer_user, seller_user = self._owner(spec.buyer), self._owner(spec.seller)
             price = ((listing.asking_price or Decimal("800000")) * spec.price_share).quantize(
                 Decimal("0.01")
             )
-            licence_end = min(
-                (a.expiry_date for a in listing.assets.all() if a.expiry_date),
-                default=today + datetime.timedelta(days=3 * 365),
-            )
-            terms: dict[str, Any] = (
-                {
+            terms: dict[str, Any] = {}
+            if spec.intent == "licence":
+                expiry = min(
+                    (a.expiry_date for a in listing.assets.all() if a.expiry_date),
+                    default=add_days(offered, 5 * 365),
+                )
+                terms = {
                     "territory": "河南省",
-                    "licence_start": today,
-                    "licence_end": min(licence_end, today + datetime.timedelta(days=3 * 365)),
+                    "licence_start": offered + 30 * DAY,
+                    "licence_end": min(expiry, add_days(offered, 3 * 365)),
                     "royalty": "入门费 + 年销售额 3%",
                 }
-                if spec.intent == "licence"
-                else {}
-            )
-            try:
+            with self._on(offered):
                 deal = deals.deal_propose(
                     by=buyer_user,
                     buyer=buyer,
@@ -676,64 +843,61 @@ class Command(BaseCommand):
                     message=spec.message,
                     **terms,
                 )
-                self.created["deals"] += 1
-                if spec.state == "proposed":
-                    continue
-                deal = deals.deal_accept(deal=deal, by=seller_user)
-                if spec.state == "accepted":
-                    continue
-                payment_confirm_offline(
-                    payment=deal.payments.get(), by=operator, note="演示数据：已到账。"
-                )
-                deals.deal_sign(deal=deal, by=seller_user)
-                deal = deals.deal_sign(deal=deal, by=buyer_user)
-                deal = deals.deal_file_recordal(
-                    deal=deal,
-                    by=seller_user,
-                    recordal_number=f"ZLBG{today:%Y%m%d}{deal.pk:04d}",
-                    recordal_date=today,
-                )
-                deals.deal_complete(deal=deal, by=seller_user)
-            except ValidationError as error:
-                raise CommandError(f"Demo deal {spec.buyer} → {spec.seller}: {error}") from error
+            self.created["deals"] += 1
+            for index, name in enumerate(data.DEAL_PATHS[spec.state], start=1):
+                day = min(offered + index * data.DEAL_STEP_DAYS * DAY, self.anchor)
+                with self._on(day):
+                    deal = self._deal_step(
+                        name, deal, buyer=buyer_user, seller=seller_user, operator=operator, day=day
+                    )
 
-    # --- phase 4: the portal's pages and news -------------------------------------------
-    def _seed_pages(self) -> None:
-        operator = User.objects.get(email=data.OPERATOR_EMAIL)
-        before = NewsIndexPage.objects.count()
-        pages = portal_pages_ensure(by=operator)
-        index = pages["news"]
-        assert isinstance(index, NewsIndexPage)
-        self.created["pages"] += NewsIndexPage.objects.count() - before
-        slugs = set(NewsPage.objects.child_of(index).values_list("slug", flat=True))
-        for spec in data.build_news():
-            if spec.slug in slugs:
-                continue
-            news_page_create(
-                index=index,
-                by=operator,
-                slug=spec.slug,
-                title=spec.title,
-                title_en=spec.title_en,
-                date=spec.date,
-                intro=spec.intro,
-                intro_en=spec.intro_en,
-                body=spec.body,
-                body_en=spec.body_en,
-                source=spec.source,
-                source_url=spec.source_url,
+    @staticmethod
+    def _deal_step(
+        name: str, deal: Deal, *, buyer: User, seller: User, operator: User, day: datetime.date
+    ) -> Deal:
+        """One step of a demo deal, by the party whose step it is, on `day`."""
+        if name == "accept":
+            return deals.deal_accept(deal=deal, by=seller)
+        if name == "decline":
+            return deals.deal_decline(deal=deal, by=seller, reason=data.DEAL_NOTES["decline"])
+        if name == "withdraw":
+            return deals.deal_withdraw(deal=deal, by=buyer)
+        if name == "confirm_deposit":
+            payment_confirm_offline(
+                payment=deal.payments.get(), by=operator, note=data.DEAL_NOTES["deposit"]
             )
-            self.created["news"] += 1
+            deal.refresh_from_db()
+            return deal
+        if name == "sign":
+            deals.deal_sign(deal=deal, by=seller)
+            return deals.deal_sign(deal=deal, by=buyer)
+        if name == "file_recordal":
+            return deals.deal_file_recordal(
+                deal=deal,
+                by=seller,
+                recordal_number=f"ZLBG{day:%Y%m%d}{deal.pk:04d}",
+                recordal_date=day,
+            )
+        if name == "complete":
+            return deals.deal_complete(deal=deal, by=seller)
+        if name == "cancel":
+            return deals.deal_cancel(deal=deal, by=buyer, reason=data.DEAL_NOTES["cancel"])
+        raise CommandError(f"Unknown demo deal step {name!r}.")
 
-    # --- phase 5: benchmark assets ------------------------------------------------------
-    def _seed_scale(
-        self,
-        organizations: dict[str, Organization],
-        *,
-        count: int,
-        batch_size: int,
-        progress: bool,
-    ) -> None:
+    # --- inboxes ---------------------------------------------------------------------------
+    def _seed_inboxes(self) -> None:
+        """Users have read their notifications up to a few days ago; what came since (the
+        queue's latest steps, the newest offers) is unread, as it would be."""
+        recipients = User.objects.filter(
+            pk__in=Notification.objects.filter(read_at__isnull=True).values("recipient_id")
+        )
+        with self._on(self._days_ago(INBOX_READ_DAYS_AGO)):
+            for user in recipients:
+                notifications_mark_all_read(by=user)
+
+    # --- benchmark assets ----------------------------------------------------------------
+    def _seed_scale(self, *, count: int, batch_size: int, progress: bool) -> None:
+        organizations = self._organizations()
         holders = [
             organizations[spec.key]
             for spec in data.ORGANIZATIONS
@@ -743,7 +907,7 @@ class Command(BaseCommand):
         with tqdm(total=count, unit="asset", desc="seed_demo --scale", disable=not progress) as bar:
             for start in range(0, count, batch_size):
                 indexes = range(start, min(start + batch_size, count))
-                specs = [data.scale_asset_spec(index) for index in indexes]
+                specs = [data.scale_asset_spec(index, anchor=self.anchor) for index in indexes]
                 existing = set(
                     IPAsset.objects.filter(number__in=[spec.number for spec in specs]).values_list(
                         "kind", "number"
@@ -794,7 +958,7 @@ class Command(BaseCommand):
         and the search index is fed in bulk (bulk_create sends no post_save signal). There is
         no audit row: these rows exist to measure the portal under load, not to tell a story.
         """
-        operator = User.objects.get(email=data.OPERATOR_EMAIL)
+        operator = self.operator
         today = timezone.localdate()
         now = timezone.now()
         valid_until = today + datetime.timedelta(days=data.LISTING_VALID_DAYS)
@@ -835,7 +999,7 @@ class Command(BaseCommand):
             backend.add_bulk(Listing, rows)
             self.created["scale_listings"] += len(rows)
 
-    # --- summary ----------------------------------------------------------------------------
+    # --- summary -------------------------------------------------------------------------
     def _summary(self, *, elapsed: float) -> None:
         if self.verbosity == 0:
             return
@@ -850,6 +1014,7 @@ class Command(BaseCommand):
             .values_list("kind", "n")
         )
         write(self.style.SUCCESS(f"seed_demo finished in {elapsed:.1f} s / 演示数据已就绪"))
+        write(f"  anchor day 基准日: {self.anchor} (every demo date is relative to it)")
         write(
             f"  organisations 机构: {organizations.count()} "
             f"({verified} verified, {banks} banks; {self.created['organizations']} new)"
@@ -877,8 +1042,6 @@ class Command(BaseCommand):
             f"pledges; {self.created['pledge applications']} new), "
             f"deals 交易: {Deal.objects.count()} ({self.created['deals']} new)"
         )
-        from marketplace.pledges.progress import all_goals, pledge_progress
-
         for goal in all_goals():
             progress = pledge_progress(goal=goal)
             write(
@@ -898,3 +1061,7 @@ class Command(BaseCommand):
         write(
             f"  Every organisation's contact.<key>@{data.DEMO_EMAIL_DOMAIN} uses the same password."
         )
+
+
+def add_days(day: datetime.date, days: int) -> datetime.date:
+    return day + datetime.timedelta(days=days)

@@ -31,7 +31,7 @@ migrate: messages
 seed: migrate  ## load the demo data (idempotent)
 	DJANGO_SETTINGS_MODULE=marketplace.settings.dev $(PY) manage.py seed_demo
 
-run: seed  ## install, migrate, load demo data and serve http://127.0.0.1:8000/
+run: seed  ## install, migrate, load demo data and serve http://127.0.0.1:8000/ (HOST=, PORT= to change)
 	DJANGO_SETTINGS_MODULE=marketplace.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: messages  ## run the whole test suite (SQLite, or DATABASE_URL / CELERY_BROKER_URL when set)

@@ -318,3 +318,51 @@ def test_mark_all_read_touches_only_the_users_unread_ones(bank, bank_reviewer, h
     assert services.notifications_mark_all_read(by=bank_reviewer) == 2
     assert services.notifications_mark_all_read(by=bank_reviewer) == 0
     assert colleague.notifications.filter(read_at__isnull=True).count() == 2
+
+
+# --- the address links point at -----------------------------------------------------------
+
+
+def _notify_within_request(host: str, bank, settings):  # type: ignore[no-untyped-def]
+    from django.test import RequestFactory
+
+    from marketplace.notifications.site import RequestOriginMiddleware
+
+    settings.ALLOWED_HOSTS = [host.split(":")[0]]
+    request = RequestFactory().get("/workspace/", HTTP_HOST=host)
+    notices = []
+
+    def view(request):  # type: ignore[no-untyped-def]
+        notices.append(notify([bank], url="/bank/applications/12/"))
+        return None
+
+    RequestOriginMiddleware(view)(request)
+    return notices[0]
+
+
+def test_in_development_e_mail_links_use_the_address_the_request_came_in_on(
+    settings, bank, bank_reviewer, committed
+):
+    # given no public address is configured (development)
+    settings.SITE_URL = ""
+    settings.WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
+    # when a request on another address causes a notice, delivered later outside it
+    with committed():
+        notice = _notify_within_request("192.168.1.20:8001", bank, settings)
+    # then its e-mail links point where the user is
+    assert notice.site_url == "http://192.168.1.20:8001"
+    body = mail.outbox[0].body
+    assert "http://192.168.1.20:8001/bank/applications/12/" in body
+    assert "127.0.0.1:8000" not in body
+
+
+def test_with_a_site_url_links_never_come_from_the_request_host(
+    settings, bank, bank_reviewer, committed
+):
+    settings.SITE_URL = "https://ip.zhengzhou.example"
+    with committed():
+        notice = _notify_within_request("attacker.example", bank, settings)
+    assert notice.site_url == "https://ip.zhengzhou.example"
+    body = mail.outbox[0].body
+    assert "https://ip.zhengzhou.example/bank/applications/12/" in body
+    assert "attacker.example" not in body

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.ui.tables import Column, StatusTagColumn
 
 from listings.models import AssetKind, Industry
 from marketplace.parties.districts import District
@@ -194,8 +194,12 @@ class PledgeLedgerViewSet(ModerationViewSet):
     filterset_class = PledgeLedgerFilterSet
     list_display = [
         "registration_number",
-        DateColumn(
-            "registered_on", label=gettext_lazy("Registration date"), sort_key="registered_on"
+        # A legal date, shown as the date (the reader's format), not DateColumn's "2 weeks ago".
+        Column(
+            "registered_on",
+            label=gettext_lazy("Registration date"),
+            sort_key="registered_on",
+            classname="w-whitespace-nowrap",
         ),
         StatusTagColumn(
             "kind",

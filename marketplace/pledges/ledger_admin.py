@@ -14,7 +14,7 @@ from django.db.models import QuerySet, TextChoices
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, StatusTagColumn
 
@@ -139,7 +139,7 @@ class PledgeLedgerEntryView(ModerationView):
             (_("Kind"), entry.get_kind_display()),
             (_("Pledge registration number"), entry.registration_number),
             (_("Registration date"), entry.registered_on),
-            (_("Application"), review_link(user, entry.application)),
+            (pgettext("pledge financing", "Application"), review_link(user, entry.application)),
             (_("Secured amount"), money(entry.amount)),
             (_("Bank"), review_link(user, entry.bank)),
             (_("Holder"), review_link(user, entry.holder)),
@@ -216,7 +216,11 @@ class PledgeLedgerViewSet(ModerationViewSet):
             accessor=lambda e: money(e.amount),
             sort_key="amount",
         ),
-        Column("application", label=gettext_lazy("Application"), sort_key="application_id"),
+        Column(
+            "application",
+            label=pgettext_lazy("pledge financing", "Application"),
+            sort_key="application_id",
+        ),
     ]
     ordering = ["-registered_on", "-pk"]
     list_per_page = 50

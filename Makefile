@@ -24,6 +24,7 @@ install: $(STAMP)  ## create .venv and install the locked dependencies
 
 messages: install  ## compile the translation catalogues (pure Python, no GNU gettext needed)
 	$(VENV)/bin/pybabel compile --domain django --directory locale --use-fuzzy --statistics 2>&1 | tail -n 2
+	$(VENV)/bin/pybabel compile --domain "django djangojs" --directory locale/third_party --statistics 2>&1 | tail -n 2
 
 migrate: messages
 	DJANGO_SETTINGS_MODULE=marketplace.settings.dev $(PY) manage.py migrate --no-input

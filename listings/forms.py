@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from marketplace.forms import ServiceErrorsMixin
 from marketplace.parties.districts import District
@@ -20,7 +21,7 @@ class IPAssetForm(ServiceErrorsMixin, forms.Form):
     holder = forms.ModelChoiceField(label=_("Holder"), queryset=Organization.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=AssetKind.choices)
     number = forms.CharField(
-        label=_("Number"),
+        label=pgettext_lazy("IP asset", "Number"),
         max_length=60,
         help_text=_("e.g. 202310123456.6 for a patent, 2023SR0123456 for software."),
     )
@@ -29,7 +30,9 @@ class IPAssetForm(ServiceErrorsMixin, forms.Form):
     grant_date = forms.DateField(
         label=_("Grant / registration date"), required=False, widget=DateInput
     )
-    status = forms.ChoiceField(label=_("Status"), choices=AssetStatus.choices)
+    status = forms.ChoiceField(
+        label=pgettext_lazy("IP asset", "Status"), choices=AssetStatus.choices
+    )
     ipc_codes = forms.CharField(
         label=_("IPC codes"),
         required=False,

@@ -70,7 +70,10 @@ class IPAsset(models.Model):
     )
     expiry_date = models.DateField(_("expiry date"), null=True, blank=True, editable=False)
     status = models.CharField(
-        _("status"), max_length=20, choices=AssetStatus.choices, default=AssetStatus.PENDING
+        pgettext_lazy("IP asset", "status"),
+        max_length=20,
+        choices=AssetStatus.choices,
+        default=AssetStatus.PENDING,
     )
     # JSON lists rather than ArrayField so the embedded SQLite default works too; the
     # services validate and normalise their contents.

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_fsm_log.models import StateLog
 from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.admin.filters import ContentTypeFilter, DateRangePickerWidget, WagtailFilterSet
@@ -301,8 +301,8 @@ class TransitionLogViewSet(ModerationViewSet):
             accessor=lambda log: transition_label(log.transition),
             sort_key="transition",
         ),
-        Column("source_state", label=gettext_lazy("From"), accessor=_source_state),
-        Column("state", label=gettext_lazy("To"), accessor=_target_state),
+        Column("source_state", label=pgettext_lazy("transition", "From"), accessor=_source_state),
+        Column("state", label=pgettext_lazy("transition", "To"), accessor=_target_state),
         UserColumn("by", label=gettext_lazy("By"), blank_display_name=gettext_lazy("System")),
         Column("description", label=gettext_lazy("Note")),
     ]

@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
@@ -215,7 +216,8 @@ class Organization(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
 
 class MembershipRole(models.TextChoices):
-    OWNER = "owner", _("Owner")  # manages the organisation and its members
+    # manages the organisation and its members
+    OWNER = "owner", pgettext_lazy("membership role", "Owner")
     MEMBER = "member", _("Member")  # acts for the organisation
     REVIEWER = "reviewer", _("Reviewer")  # a bank's credit reviewer
 

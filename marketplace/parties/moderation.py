@@ -27,7 +27,7 @@ from django.urls import path, reverse
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_fsm import FSMFieldMixin, can_proceed
 from django_fsm_log.models import StateLog
 from wagtail.admin import messages
@@ -75,7 +75,7 @@ TRANSITION_LABELS: dict[str, Label] = {
     "publish": gettext_lazy("Publish"),
     "reject": gettext_lazy("Reject"),
     "withdraw": gettext_lazy("Withdraw"),
-    "close": gettext_lazy("Close"),
+    "close": pgettext_lazy("transition", "Close"),
     "expire": gettext_lazy("Expire"),
     "verify": gettext_lazy("Verify"),
     "revoke": gettext_lazy("Revoke verification"),

@@ -142,6 +142,9 @@ class PledgeExportView(ExportPermissionMixin, WagtailAdminTemplateMixin, FormVie
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["immediate_limit"] = XLSX_IMMEDIATE_LIMIT
+        # The date widgets' script (initDateChooser), which the template loads before the
+        # form: each widget calls it where it is rendered.
+        context["media"] = context["form"].media
         return context
 
     def form_valid(self, form: PledgeExportForm) -> HttpResponseBase:  # type: ignore[override]

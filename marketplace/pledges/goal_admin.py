@@ -5,8 +5,10 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from .admin_views import money
 from .models import Goal
 
 
@@ -39,7 +41,17 @@ class GoalViewSet(ModelViewSet):
     add_to_admin_menu = True
     copy_view_enabled = False
     inspect_view_enabled = False
-    list_display = ["name", "target", "start", "end"]
+    list_display = [
+        "name",
+        Column(
+            "target",
+            label=_("Target amount"),
+            accessor=lambda goal: money(goal.target),
+            sort_key="target",
+        ),
+        "start",
+        "end",
+    ]
 
     def get_form_class(self, for_update: bool = False) -> type[GoalForm]:
         return GoalForm

@@ -14,9 +14,9 @@ from django.db.models import QuerySet, TextChoices
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.ui.tables import Column, StatusTagColumn
 
 from listings.models import AssetKind, Industry
 from marketplace.parties.districts import District
@@ -139,7 +139,7 @@ class PledgeLedgerEntryView(ModerationView):
             (_("Kind"), entry.get_kind_display()),
             (_("Pledge registration number"), entry.registration_number),
             (_("Registration date"), entry.registered_on),
-            (_("Application"), review_link(user, entry.application)),
+            (pgettext("pledge financing", "Application"), review_link(user, entry.application)),
             (_("Secured amount"), money(entry.amount)),
             (_("Bank"), review_link(user, entry.bank)),
             (_("Holder"), review_link(user, entry.holder)),
@@ -194,8 +194,12 @@ class PledgeLedgerViewSet(ModerationViewSet):
     filterset_class = PledgeLedgerFilterSet
     list_display = [
         "registration_number",
-        DateColumn(
-            "registered_on", label=gettext_lazy("Registration date"), sort_key="registered_on"
+        # A legal date, shown as the date (the reader's format), not DateColumn's "2 weeks ago".
+        Column(
+            "registered_on",
+            label=gettext_lazy("Registration date"),
+            sort_key="registered_on",
+            classname="w-whitespace-nowrap",
         ),
         StatusTagColumn(
             "kind",
@@ -212,7 +216,11 @@ class PledgeLedgerViewSet(ModerationViewSet):
             accessor=lambda e: money(e.amount),
             sort_key="amount",
         ),
-        Column("application", label=gettext_lazy("Application"), sort_key="application_id"),
+        Column(
+            "application",
+            label=pgettext_lazy("pledge financing", "Application"),
+            sort_key="application_id",
+        ),
     ]
     ordering = ["-registered_on", "-pk"]
     list_per_page = 50

@@ -160,7 +160,10 @@ MFA_REQUIRED = env.bool("MFA_REQUIRED", default=False)
 # --- Internationalisation -----------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogue, then the translations of third-party strings that the packages' own zh_Hans
+# catalogues lack (kept apart: makemessages only rewrites the first). Django prefers
+# LOCALE_PATHS to the apps' catalogues, and an earlier path to a later one.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "third_party"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -276,6 +279,13 @@ SITE_URL = env("DJANGO_SITE_URL", default="")
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default=SITE_URL or "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "png", "jpg", "jpeg"]
+# The admin works offline like the site (nothing loaded from a CDN): no request leaves it.
+# No Gravatar: avatars are the uploaded picture or Wagtail's default.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# No browser call to releases.wagtail.org from the dashboard; upgrades go through the lock file.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No "What's new in Wagtail" banner: English release notes on wagtail.org, not for operators.
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 
 # --- REST framework -----------------------------------------------------------------
 REST_FRAMEWORK = {

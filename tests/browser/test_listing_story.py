@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django_fsm_log.models import StateLog
 from playwright.sync_api import Locator, Page, expect
 
@@ -166,7 +166,7 @@ def test_holder_lists_a_patent_staff_publish_it_a_visitor_finds_it(
     # then: the asset's page shows the number normalised
     expect(holder_page).to_have_url(re.compile(r"/workspace/assets/\d+/$"))
     expect(holder_page.get_by_role("heading", level=1)).to_have_text(ASSET_TITLE)
-    expect(fact(holder_page, zh(gettext_lazy("Number")))).to_have_text(number)
+    expect(fact(holder_page, zh(pgettext_lazy("IP asset", "Number")))).to_have_text(number)
 
     # when: they draft a listing of it, for transfer at a price, valid for a year
     holder_page.goto("/workspace/listings/new/")
@@ -285,7 +285,7 @@ def test_holder_lists_a_patent_staff_publish_it_a_visitor_finds_it(
     asset = visitor.locator(".asset").filter(
         has=visitor.get_by_role("heading", name=ASSET_TITLE, exact=True)
     )
-    expect(fact(asset, zh(gettext_lazy("Number")))).to_have_text(number)
+    expect(fact(asset, zh(pgettext_lazy("IP asset", "Number")))).to_have_text(number)
     expect(fact(asset, zh(gettext_lazy("Kind")))).to_have_text(zh(AssetKind.INVENTION.label))
     expect(visitor.locator(".holder-name")).to_have_text(HOLDER_NAME)
     expect(visitor.locator(".holder-card")).to_contain_text(zh(gettext_lazy("Verified")))
@@ -311,7 +311,7 @@ def test_holder_lists_a_patent_staff_publish_it_a_visitor_finds_it(
     expect(
         visitor.get_by_role("heading", level=2, name=en(gettext_lazy("Description")))
     ).to_be_visible()
-    expect(fact(asset, en(gettext_lazy("Number")))).to_have_text(number)
+    expect(fact(asset, en(pgettext_lazy("IP asset", "Number")))).to_have_text(number)
     expect(fact(asset, en(gettext_lazy("Kind")))).to_have_text(en(AssetKind.INVENTION.label))
     # an anonymous visitor is asked to sign in first, and comes back to the listing
     offer = visitor.locator(".cta").get_by_role(

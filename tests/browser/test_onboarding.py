@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.utils import formats, translation
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django_fsm_log.models import StateLog
 from playwright.sync_api import Page, expect
 
@@ -206,11 +206,11 @@ def test_holder_records_invention_patent_only_their_organisation_sees_it(
     # when: they record an invention patent, number typed with a CN prefix and spaces
     control(page, gettext_lazy("Holder")).select_option(label=holder.organization.name)
     control(page, gettext_lazy("Kind")).select_option("invention")
-    control(page, gettext_lazy("Number")).fill(typed)
+    control(page, pgettext_lazy("IP asset", "Number")).fill(typed)
     control(page, gettext_lazy("Title")).fill("一种高镍三元正极材料的制备方法")
     control(page, gettext_lazy("Filing date")).fill("2020-03-01")
     control(page, gettext_lazy("Grant / registration date")).fill("2022-05-10")
-    control(page, gettext_lazy("Status")).select_option("valid")
+    control(page, pgettext_lazy("IP asset", "Status")).select_option("valid")
     control(page, gettext_lazy("IPC codes")).fill("h01m 4/525")
     control(page, gettext_lazy("Industry")).select_option("nev")
     submit(page, gettext_lazy("Save"))
@@ -225,7 +225,7 @@ def test_holder_records_invention_patent_only_their_organisation_sees_it(
     with translation.override("zh-hans"):
         expiry_text = formats.date_format(expiry)
     expect(page.get_by_role("heading", level=1)).to_have_text("一种高镍三元正极材料的制备方法")
-    expect(fact(page, gettext_lazy("Number"))).to_have_text(number)
+    expect(fact(page, pgettext_lazy("IP asset", "Number"))).to_have_text(number)
     expect(fact(page, gettext_lazy("Kind"))).to_have_text(zh(AssetKind.INVENTION.label))
     expect(fact(page, gettext_lazy("Expiry date"))).to_contain_text(expiry_text)
     expect(fact(page, gettext_lazy("IPC codes"))).to_have_text("H01M 4/525")

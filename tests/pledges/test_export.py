@@ -415,6 +415,30 @@ def test_the_form_is_in_the_reports_menu_for_staff(staff_client):
     assert {field["name"] for field in form.select("input[name]")} >= {"start", "end", "format"}
 
 
+def test_the_date_widgets_script_loads_before_the_widgets_call_it(staff_client):
+    """Each of Wagtail's date widgets calls initDateChooser where it is rendered: the page
+    must load the widgets' script (date-time-chooser.js) before the first call."""
+    html = staff_client.get(FORM).content.decode()
+
+    script = html.find("wagtailadmin/js/date-time-chooser.js")
+    first_call = html.find("initDateChooser(")
+    assert first_call != -1
+    assert script != -1
+    assert script < first_call
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Export"), ("zh-hans", "导出")])
+def test_the_export_button_has_a_visible_label(staff_client, language, label):
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = BeautifulSoup(staff_client.get(FORM).content, "html.parser")
+
+    (button,) = page.select("main form button[type=submit]")
+    # Wagtail's icon-and-label button: the icon in its own box, the label beside it.
+    assert "button--icon" in button["class"]
+    assert button.select_one(".icon-wrapper svg.icon-download") is not None
+    assert button.get_text(strip=True) == label
+
+
 def test_a_cms_editor_who_is_not_staff_is_turned_away(client, period_data):
     editor = UserFactory()
     _grant(editor, "access_admin")

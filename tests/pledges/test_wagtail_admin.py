@@ -4,14 +4,20 @@ transition log, and the Django admin's read-only pledge pages."""
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from marketplace.pledges import services
-from marketplace.pledges.models import PledgeApplication, PledgeConsent, PledgeState
+from marketplace.pledges.models import (
+    PledgeApplication,
+    PledgeConsent,
+    PledgeLedgerEntry,
+    PledgeState,
+)
 from tests.factories import (
     BankFactory,
     DealFactory,
@@ -310,3 +316,37 @@ def test_the_django_admin_lists_and_shows_pledges_but_writes_nothing(
             ).status_code
             == 200
         )
+
+
+# --- the ledger's and the goals' indexes ----------------------------------------------------
+
+LEDGER = "/admin/pledge-ledger/"
+GOALS = "/admin/pledge-goals/"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_ledger_shows_the_registration_date_as_a_date(client, staff, registered, language):
+    """A legal date reads as the date in the reader's format, not "13 hours ago"."""
+    client.force_login(staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    entry = PledgeLedgerEntry.objects.get(application=registered)
+
+    (row,) = table_rows(client.get(LEDGER))
+
+    with translation.override(language):
+        shown = formats.date_format(entry.registered_on)
+    relative = "ago" if language == "en" else "之前"
+    assert shown in row
+    assert relative not in row
+    assert "¥3,800,000.00" in row
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_goals_show_their_target_as_money(client, staff, language):
+    client.force_login(staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    (row,) = table_rows(client.get(GOALS))  # the action plan's goal, from the migrations
+
+    assert "¥1,200,000,000.00" in row
+    assert "1200000000.00" not in row

@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_fsm import can_proceed
 
@@ -38,20 +38,64 @@ from .bank_forms import TRANSITION_FORMS, BankDocumentUploadForm, ConsentForm, T
 from .models import PledgeApplication, PledgeConsent, PledgeState
 from .selectors import (
     BANK_QUEUE_SORTS,
-    pledge_counts_for_bank,
+    BANK_QUEUE_TABS,
+    DEFAULT_BANK_QUEUE_TAB,
+    bank_queue_counts,
     pledge_for_bank_reviewer,
     pledges_for_bank,
     prior_pledges_of_assets,
 )
+from .templatetags.pledge_bank import SLA_WORKING_DAYS
 
 QUEUE_PER_PAGE = 25
 
-# The states a bank sees (never a holder's draft), in the queue's tab order.
+# The states a bank sees (never a holder's draft).
 QUEUE_STATES = [state for state in PledgeState if state != PledgeState.DRAFT]
-# Tabs shown even when empty: the bank's own work.
-ALWAYS_SHOWN_STATES = (PledgeState.SUBMITTED, PledgeState.UNDER_REVIEW)
+
+# The queue's tabs, in order (the files each holds: selectors.BANK_QUEUE_TABS): a name, and
+# a line under the tabs that says what the tab holds and in what order.
+QUEUE_TABS = {
+    "waiting": (
+        gettext_lazy("Waiting for me"),
+        gettext_lazy(
+            "New and resubmitted applications, and the reviews you claimed, longest waiting "
+            "first. A file waiting for a claim or in review for more than %(days)s working "
+            "days is marked."
+        ),
+    ),
+    "colleagues": (
+        gettext_lazy("In review by colleagues"),
+        gettext_lazy("Applications another reviewer of your bank has claimed, longest first."),
+    ),
+    "returned": (
+        gettext_lazy("Returned to the holder"),
+        gettext_lazy(
+            "Applications sent back for more information. When the holder resubmits one, it "
+            "is waiting for the bank again."
+        ),
+    ),
+    "in_progress": (
+        gettext_lazy("In progress"),
+        gettext_lazy(
+            "Approved applications and pledges: overdue and defaulted loans first, then the "
+            "contracts, registrations, disbursements and releases to record, then running "
+            "loans."
+        ),
+    ),
+    "closed": (
+        pgettext_lazy("bank queue tab", "Closed"),
+        gettext_lazy(
+            "Released, rejected, withdrawn, cancelled and disposed applications, most recent first."
+        ),
+    ),
+    "all": (
+        gettext_lazy("All"),
+        gettext_lazy("Every application addressed to your bank, the bank's work first."),
+    ),
+}
 
 QUEUE_SORT_LABELS = {
+    "stage": gettext_lazy("By stage, the bank's work first"),
     "oldest": gettext_lazy("Longest in its state first"),
     "newest": gettext_lazy("Most recent change first"),
     "amount": gettext_lazy("Largest amount first"),
@@ -120,37 +164,52 @@ def _detail_url(application: PledgeApplication, anchor: str = "") -> str:
 @login_required
 @require_safe
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The bank's queue, one tab at a time (the work waiting for the reviewer unless the
+    query string names another tab). Whatever the query string holds, an unknown value
+    means the default: no state filter, the tab's usual order, the first page."""
     bank_ids = _own_bank_ids(request)
     if not bank_ids:
         return _not_a_reviewer(request)
-    # Whatever the query string holds, an unknown value means "no filter" / the default.
     state = request.GET.get("state", "")
     if state not in QUEUE_STATES:
         state = ""
+    tab = request.GET.get("tab", "")
+    if tab not in BANK_QUEUE_TABS:
+        # A link to one state (?state=…) shows that state's files, whoever reviews them.
+        tab = "all" if state else DEFAULT_BANK_QUEUE_TAB
+    if state not in BANK_QUEUE_TABS[tab].states:
+        state = ""
     sort = request.GET.get("sort", "")
     if sort not in BANK_QUEUE_SORTS:
-        sort = "oldest"
+        sort = BANK_QUEUE_TABS[tab].sort
     mine = request.GET.get("mine") == "1"
 
-    applications = pledges_for_bank(user=request.user, state=state, sort=sort, mine=mine)
+    applications = pledges_for_bank(user=request.user, tab=tab, state=state, sort=sort, mine=mine)
     page = Paginator(applications, QUEUE_PER_PAGE).get_page(request.GET.get("page"))
-    counts = pledge_counts_for_bank(user=request.user)
-    tabs = [
-        {"state": value, "label": PledgeState(value).label, "count": counts.get(value, 0)}
-        for value in QUEUE_STATES
-        if counts.get(value) or value in ALWAYS_SHOWN_STATES or value == state
-    ]
+    counts = bank_queue_counts(user=request.user)
+    tab_states = BANK_QUEUE_TABS[tab].states
     return render(
         request,
         "pledges/bank/queue.html",
         {
             "page": page,
-            "tabs": tabs,
-            "total": sum(counts.values()),
+            "tabs": [
+                {"key": key, "label": label, "count": counts.by_tab[key]}
+                for key, (label, _description) in QUEUE_TABS.items()
+            ],
+            "tab": tab,
+            "tab_description": QUEUE_TABS[tab][1] % {"days": SLA_WORKING_DAYS},
+            "state_choices": (
+                [(value, PledgeState(value).label) for value in tab_states]
+                if len(tab_states) > 1
+                else []
+            ),
+            "total": counts.by_tab["all"],
             "state": state,
             "sort": sort,
             "sorts": QUEUE_SORT_LABELS,
             "mine": mine,
+            "filtered": bool(state or mine),
             "several_banks": len(bank_ids) > 1,
             "today": timezone.localdate(),
         },

@@ -1,9 +1,11 @@
 """Reads for pledge applications, each with what its page needs (a fixed number of queries)."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.expressions import OrderBy
 
 from listings.models import IPAsset
 from marketplace.parties.models import User
@@ -11,11 +13,88 @@ from marketplace.parties.selectors import acting_organization_ids, bank_reviewer
 
 from .models import PledgeApplication, PledgedAsset, PledgeState
 
-BANK_QUEUE_SORTS = {
-    "oldest": ("state_changed_at", "pk"),  # longest in its state first (the default)
-    "newest": ("-state_changed_at", "-pk"),
-    "amount": ("-requested_amount", "pk"),
+# --- the bank's queue ------------------------------------------------------------------
+# The queue is split into tabs by what the reviewer has to do with a file; its default tab
+# is the work waiting for them. Each tab has its usual order (a sort of BANK_QUEUE_SORTS).
+
+# Approved until repaid: the bank still has a step to record (contract, registration,
+# disbursement, repayment, default, disposal, and after repayment the release).
+IN_PROGRESS_STATES = (
+    PledgeState.APPROVED,
+    PledgeState.CONTRACT_SIGNED,
+    PledgeState.REGISTERED,
+    PledgeState.DISBURSED,
+    PledgeState.OVERDUE,
+    PledgeState.DEFAULTED,
+    PledgeState.REPAID,
+)
+# Finished one way or the other: nothing left for the bank to record.
+CLOSED_STATES = (
+    PledgeState.RELEASED,
+    PledgeState.REJECTED,
+    PledgeState.WITHDRAWN,
+    PledgeState.CANCELLED,
+    PledgeState.DISPOSED,
+)
+
+# The order of the "stage" sort: the review first, then the files that need the bank now
+# (overdue, defaulted), the steps after approval in their order, running loans, and the
+# files that wait for the holder; closed files last.
+_STAGE_RANK = {
+    PledgeState.SUBMITTED: 0,
+    PledgeState.UNDER_REVIEW: 0,
+    PledgeState.OVERDUE: 1,
+    PledgeState.DEFAULTED: 2,
+    PledgeState.APPROVED: 3,
+    PledgeState.CONTRACT_SIGNED: 4,
+    PledgeState.REGISTERED: 5,
+    PledgeState.REPAID: 6,
+    PledgeState.DISBURSED: 7,
+    PledgeState.RETURNED: 8,
 }
+_CLOSED_RANK = 9
+_STAGE = Case(
+    *[When(state=state, then=Value(rank)) for state, rank in _STAGE_RANK.items()],
+    default=Value(_CLOSED_RANK),
+    output_field=IntegerField(),
+)
+
+BANK_QUEUE_SORTS: dict[str, tuple[str | OrderBy, ...]] = {
+    "oldest": ("state_changed_at", "pk"),  # longest in its state (waiting) first
+    "newest": ("-state_changed_at", "-pk"),  # most recent change first
+    "amount": ("-requested_amount", "pk"),
+    "stage": (_STAGE.asc(), "state_changed_at", "pk"),  # the bank's work first
+}
+
+
+@dataclass(frozen=True)
+class BankQueueTab:
+    key: str
+    states: tuple[str, ...]  # the states its files can be in (the state filter's choices)
+    sort: str  # its usual order
+
+    def condition(self, user: User) -> Q:
+        """Which of the bank's files the tab holds for `user`."""
+        if self.key == "waiting":  # new and resubmitted files, and the reviews `user` claimed
+            return Q(state=PledgeState.SUBMITTED) | Q(state=PledgeState.UNDER_REVIEW, reviewer=user)
+        if self.key == "colleagues":  # in review by another reviewer (or one since removed)
+            return Q(state=PledgeState.UNDER_REVIEW) & ~Q(reviewer=user)
+        return Q(state__in=self.states)
+
+
+_ALL_STATES = tuple(state for state in PledgeState if state != PledgeState.DRAFT)
+BANK_QUEUE_TABS = {
+    tab.key: tab
+    for tab in (
+        BankQueueTab("waiting", (PledgeState.SUBMITTED, PledgeState.UNDER_REVIEW), "oldest"),
+        BankQueueTab("colleagues", (PledgeState.UNDER_REVIEW,), "oldest"),
+        BankQueueTab("returned", (PledgeState.RETURNED,), "oldest"),
+        BankQueueTab("in_progress", IN_PROGRESS_STATES, "stage"),
+        BankQueueTab("closed", CLOSED_STATES, "newest"),
+        BankQueueTab("all", _ALL_STATES, "stage"),
+    )
+}
+DEFAULT_BANK_QUEUE_TAB = "waiting"
 
 
 def _addressed_to_banks_of(user: User) -> QuerySet[PledgeApplication]:
@@ -35,12 +114,21 @@ def _assets_prefetch() -> "Prefetch[Any]":
 
 
 def pledges_for_bank(
-    *, user: User, state: str = "", sort: str = "oldest", mine: bool = False
+    *,
+    user: User,
+    tab: str = "all",
+    state: str = "",
+    sort: str = "",
+    mine: bool = False,
 ) -> QuerySet[PledgeApplication]:
     """Applications addressed to the banks `user` reviews for, never drafts (the bank
-    does not see a draft); optionally one state, or only those `user` claimed."""
+    does not see a draft): those of one tab of the queue (BANK_QUEUE_TABS; "all" by
+    default), optionally of one state, or only those `user` claimed; in the tab's usual
+    order unless `sort` names another. Unknown values are the defaults."""
+    queue_tab = BANK_QUEUE_TABS.get(tab, BANK_QUEUE_TABS["all"])
     queryset = (
         _addressed_to_banks_of(user)
+        .filter(queue_tab.condition(user))
         .select_related("applicant", "bank", "reviewer")
         .prefetch_related(_assets_prefetch())
     )
@@ -48,14 +136,35 @@ def pledges_for_bank(
         queryset = queryset.filter(state=state)
     if mine:
         queryset = queryset.filter(reviewer=user)
-    return queryset.order_by(*BANK_QUEUE_SORTS.get(sort, BANK_QUEUE_SORTS["oldest"]))
+    order = BANK_QUEUE_SORTS.get(sort) or BANK_QUEUE_SORTS[queue_tab.sort]
+    return queryset.order_by(*order)
 
 
-def pledge_counts_for_bank(*, user: User) -> dict[str, int]:
-    from django.db.models import Count
+@dataclass(frozen=True)
+class BankQueueCounts:
+    by_state: dict[str, int]  # every state the bank sees → its files
+    by_tab: dict[str, int]  # every tab of BANK_QUEUE_TABS → its files (for `user`)
 
-    rows = _addressed_to_banks_of(user).order_by().values_list("state").annotate(n=Count("pk"))
-    return dict(rows.values_list("state", "n"))
+
+def bank_queue_counts(*, user: User) -> BankQueueCounts:
+    """How many files each state and each tab of `user`'s queue holds (one query)."""
+    rows = list(
+        _addressed_to_banks_of(user)
+        .order_by()
+        .values("state")
+        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(reviewer=user)))
+    )
+    by_state = {row["state"]: row["n"] for row in rows}
+    mine_in_review = next(
+        (row["mine"] for row in rows if row["state"] == PledgeState.UNDER_REVIEW), 0
+    )
+    by_tab = {
+        key: sum(by_state.get(state, 0) for state in tab.states)
+        for key, tab in BANK_QUEUE_TABS.items()
+    }
+    by_tab["waiting"] = by_state.get(PledgeState.SUBMITTED, 0) + mine_in_review
+    by_tab["colleagues"] = by_state.get(PledgeState.UNDER_REVIEW, 0) - mine_in_review
+    return BankQueueCounts(by_state=by_state, by_tab=by_tab)
 
 
 def pledge_for_bank_reviewer(*, user: User, pk: int) -> PledgeApplication:

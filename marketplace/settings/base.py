@@ -152,6 +152,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SIGNUP_REDIRECT_URL = "parties:organization_register"
+# Bank reviewers land on /bank/ after signing in; everybody else on LOGIN_REDIRECT_URL.
+ACCOUNT_ADAPTER = "marketplace.parties.adapter.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "郑州知识产权交易运营平台"
 # When on, bank reviewers and staff must have TOTP before they can use the site.

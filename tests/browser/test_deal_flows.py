@@ -119,11 +119,12 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.locator("#main form").get_by_role("button").click()
 
 
-def log_in(page: Page, email: str) -> None:
-    """Sign in through the real form; a person lands on their workspace."""
+def log_in(page: Page, email: str, lands_on: str = "/workspace/") -> None:
+    """Sign in through the real form; a person lands on their workspace, a bank reviewer
+    on the bank's review queue."""
     page.goto("/accounts/login/")
     sign_in(page, email)
-    expect(page).to_have_url(re.compile(r"/workspace/$"))
+    expect(page).to_have_url(re.compile(rf"{re.escape(lands_on)}$"))
 
 
 def control(scope: Page | Locator, label: Any, lang: Callable[[Any], str] = zh) -> Locator:
@@ -268,7 +269,7 @@ def test_holder_applies_for_pledge_financing_and_the_bank_disburses(
 
     # 2 -- the bank's reviewer claims it from the queue ---------------------------------------
     bank_page = new_page()
-    log_in(bank_page, reviewer.user.email)
+    log_in(bank_page, reviewer.user.email, lands_on="/bank/")
     bank_page.get_by_role("banner").get_by_role(
         "link", name=zh(gettext_lazy("Bank review")), exact=True
     ).click()
@@ -300,7 +301,7 @@ def test_holder_applies_for_pledge_financing_and_the_bank_disburses(
 
     # and: a reviewer of another bank learns nothing of the file: a 404, an empty queue
     other_page = new_page()
-    log_in(other_page, other_reviewer.user.email)
+    log_in(other_page, other_reviewer.user.email, lands_on="/bank/")
     response = other_page.goto(f"/bank/applications/{pk}/")
     assert response is not None
     assert response.status == 404

@@ -85,7 +85,11 @@ def test_the_header_names_the_unread_count_in_words(client, bank_reviewer, three
 
     link = BeautifulSoup(response.content, "html.parser").select_one("a.notifications-link")
     assert link["href"] == "/notifications/"
+    # the bell shows the count; its name, for assistive technology and as a tooltip, says it
+    for hidden in link.select("[aria-hidden=true]"):
+        hidden.extract()
     assert " ".join(link.get_text().split()) == "Notifications (3 unread)"
+    assert link["title"] == "Notifications (3 unread)"
 
 
 def test_an_anonymous_page_makes_no_notifications_query(client):

@@ -184,7 +184,7 @@ def test_the_queue_shows_only_the_own_banks_applications_and_never_drafts(review
     other_banks = PledgeApplicationFactory(state=PledgeState.SUBMITTED)
 
     # when
-    response = reviewer_client.get(QUEUE_URL)
+    response = reviewer_client.get(QUEUE_URL, {"tab": "all"})
 
     # then
     assert response.status_code == 200
@@ -217,20 +217,204 @@ def test_the_queue_row_shows_assets_state_reviewer_and_a_claim_button(
     assert "Under review" in claimed_row.get_text()
 
 
-def test_the_queue_filters_by_state_with_counts_in_the_tabs(reviewer_client, make):
-    first = make(PledgeState.SUBMITTED)
-    second = make(PledgeState.SUBMITTED)
-    make(PledgeState.UNDER_REVIEW)
+def test_a_link_to_one_state_shows_its_files_whoever_reviews_them(
+    reviewer_client, reviewer, bank, make
+):
+    # the queue's links before it had tabs (?state=…) keep working
+    colleague = MembershipFactory(organization=bank, role="reviewer")
+    first = make(PledgeState.UNDER_REVIEW, reviewer=reviewer)
+    second = make(PledgeState.UNDER_REVIEW, reviewer=colleague.user)
+    make(PledgeState.SUBMITTED)
     make(PledgeState.DISBURSED)
 
-    response = reviewer_client.get(QUEUE_URL, {"state": "submitted"})
+    response = reviewer_client.get(QUEUE_URL, {"state": "under_review"})
 
     assert set(_queue_ids(response)) == {first.pk, second.pk}
-    tabs = {tab["state"]: tab["count"] for tab in response.context["tabs"]}
-    assert tabs == {"submitted": 2, "under_review": 1, "disbursed": 1}
-    current = _soup(response).select_one(".queue-tabs a[aria-current=page]")
-    assert current.get_text(" ", strip=True) == "Submitted 2"
-    assert response.context["total"] == 4
+    assert response.context["tab"] == "all"
+    assert _soup(response).find("option", value="under_review").has_attr("selected")
+
+
+# --- the queue's tabs: the work waiting for the reviewer first -------------------------
+
+
+def _tab_counts(response) -> dict[str, int]:
+    return {tab["key"]: tab["count"] for tab in response.context["tabs"]}
+
+
+def _resubmitted(reviewer, owner, make, **fields) -> PledgeApplication:
+    """A file the reviewer claimed and returned, which the holder answered (the services,
+    as in the product: the claim and the reviewer stay on the file)."""
+    application = make(PledgeState.SUBMITTED, **fields)
+    services.pledge_claim(application=application, by=reviewer)
+    services.pledge_return_for_info(application=application, by=reviewer, note="请补充评估报告")
+    return services.pledge_resubmit(application=application, by=owner, note="已补充")
+
+
+@pytest.fixture
+def colleague(bank):
+    return MembershipFactory(organization=bank, role="reviewer", user__name="张同事").user
+
+
+@pytest.fixture
+def every_kind_of_file(make, reviewer, colleague, owner):
+    """A bank's files as a demo reviewer finds them: many closed and running ones from long
+    ago, and a few waiting for the bank, each `days` days in its state."""
+    files = {
+        "closed": [
+            make(state, state_changed_at=_days_ago(days))
+            for state, days in (
+                (PledgeState.RELEASED, 400),
+                (PledgeState.REJECTED, 90),
+                (PledgeState.WITHDRAWN, 60),
+                (PledgeState.CANCELLED, 120),
+                (PledgeState.DISPOSED, 30),
+            )
+        ],
+        "disbursed": make(PledgeState.DISBURSED, state_changed_at=_days_ago(200)),
+        "repaid": make(PledgeState.REPAID, state_changed_at=_days_ago(20)),
+        "registered": make(PledgeState.REGISTERED, state_changed_at=_days_ago(3)),
+        "approved": make(PledgeState.APPROVED, state_changed_at=_days_ago(2)),
+        "overdue": make(PledgeState.OVERDUE, state_changed_at=_days_ago(1)),
+        "returned": make(PledgeState.RETURNED, reviewer=reviewer, state_changed_at=_days_ago(8)),
+        "colleagues": make(
+            PledgeState.UNDER_REVIEW, reviewer=colleague, state_changed_at=_days_ago(9)
+        ),
+        "mine": make(PledgeState.UNDER_REVIEW, reviewer=reviewer, state_changed_at=_days_ago(4)),
+        "new": make(PledgeState.SUBMITTED, state_changed_at=_days_ago(1)),
+        "waiting_long": make(PledgeState.SUBMITTED, state_changed_at=_days_ago(10)),
+        "resubmitted": _resubmitted(reviewer, owner, make),  # just now
+    }
+    return files
+
+
+def test_the_queue_opens_on_the_work_waiting_for_the_reviewer_oldest_first(
+    reviewer_client, every_kind_of_file
+):
+    files = every_kind_of_file
+
+    response = reviewer_client.get(QUEUE_URL)
+
+    # new and resubmitted files and my review, longest waiting first; nothing else
+    assert response.context["tab"] == "waiting"
+    assert _queue_ids(response) == [
+        files["waiting_long"].pk,
+        files["mine"].pk,
+        files["new"].pk,
+        files["resubmitted"].pk,
+    ]
+    soup = _soup(response)
+    current = soup.select_one(".queue-tabs a[aria-current=page]")
+    assert current.get_text(" ", strip=True) == "Waiting for me 4"
+    rows = {row.find("a").get_text(): row for row in soup.select("table.bank-queue tbody tr")}
+    resubmitted = rows[f"#{files['resubmitted'].pk}"]
+    assert "Resubmitted after 李审查 returned it" in resubmitted.get_text()
+    assert resubmitted.find("form", action=_action(files["resubmitted"], "claim"))
+    assert "Resubmitted" not in rows[f"#{files['new'].pk}"].get_text()
+    # the SLA mark: ten calendar days hold at least six working days whatever today is
+    assert "sla-breached" in rows[f"#{files['waiting_long'].pk}"]["class"]
+    assert "Over 5 working days" in rows[f"#{files['waiting_long'].pk}"].get_text()
+
+
+def test_every_tab_has_its_count_and_its_files_in_its_order(reviewer_client, every_kind_of_file):
+    files = every_kind_of_file
+    closed = files["closed"]
+
+    responses = {
+        tab: reviewer_client.get(QUEUE_URL, {"tab": tab})
+        for tab in ("waiting", "colleagues", "returned", "in_progress", "closed", "all")
+    }
+
+    assert _tab_counts(responses["waiting"]) == {
+        "waiting": 4,
+        "colleagues": 1,
+        "returned": 1,
+        "in_progress": 5,
+        "closed": 5,
+        "all": 16,
+    }
+    assert [tab["label"] for tab in responses["waiting"].context["tabs"]] == [
+        "Waiting for me",
+        "In review by colleagues",
+        "Returned to the holder",
+        "In progress",
+        "Closed",
+        "All",
+    ]
+    assert _queue_ids(responses["colleagues"]) == [files["colleagues"].pk]
+    assert _queue_ids(responses["returned"]) == [files["returned"].pk]
+    # what needs the bank now first, then the steps in their order, running loans last
+    assert _queue_ids(responses["in_progress"]) == [
+        files[key].pk for key in ("overdue", "approved", "registered", "repaid", "disbursed")
+    ]
+    # the most recently closed first
+    assert _queue_ids(responses["closed"]) == [closed[i].pk for i in (4, 2, 1, 3, 0)]
+    # all of them: the review first (longest waiting first), closed files last
+    everything = _queue_ids(responses["all"])
+    assert everything[:5] == [
+        files[key].pk for key in ("waiting_long", "colleagues", "mine", "new", "resubmitted")
+    ]
+    assert set(everything[-5:]) == {application.pk for application in closed}
+    for tab, response in responses.items():
+        assert response.status_code == 200
+        current = _soup(response).select_one(".queue-tabs a[aria-current=page]")
+        assert current["href"] == f"?tab={tab}", tab
+        assert response.context["total"] == 16
+
+
+def test_a_tab_keeps_a_sort_the_reviewer_chooses(reviewer_client, make):
+    small = make(PledgeState.RELEASED, requested_amount=Decimal("1000000.00"))
+    large = make(PledgeState.REJECTED, requested_amount=Decimal("9000000.00"))
+
+    response = reviewer_client.get(QUEUE_URL, {"tab": "closed", "sort": "amount"})
+
+    assert _queue_ids(response) == [large.pk, small.pk]
+    assert _soup(response).find("option", value="amount").has_attr("selected")
+    # a tab link starts the other tab in its own order
+    waiting = _soup(response).select_one(".queue-tabs a")
+    assert waiting["href"] == "?tab=waiting"
+
+
+def test_a_tab_filters_by_one_of_its_states(reviewer_client, make):
+    make(PledgeState.RELEASED)
+    rejected = make(PledgeState.REJECTED)
+
+    response = reviewer_client.get(QUEUE_URL, {"tab": "closed", "state": "rejected"})
+
+    assert _queue_ids(response) == [rejected.pk]
+    options = [o["value"] for o in _soup(response).select("#queue-state option")]
+    assert options == ["", "released", "rejected", "withdrawn", "cancelled", "disposed"]
+    assert _soup(response).find("input", attrs={"name": "tab"})["value"] == "closed"
+
+
+def test_a_state_outside_the_tab_is_ignored(reviewer_client, make):
+    released = make(PledgeState.RELEASED)
+    make(PledgeState.SUBMITTED)
+
+    response = reviewer_client.get(QUEUE_URL, {"tab": "closed", "state": "submitted"})
+
+    assert response.status_code == 200
+    assert _queue_ids(response) == [released.pk]
+    assert response.context["state"] == ""
+
+
+def test_the_waiting_tab_says_when_nothing_waits(reviewer_client, make):
+    make(PledgeState.RELEASED)
+
+    response = reviewer_client.get(QUEUE_URL)
+
+    assert _queue_ids(response) == []
+    assert "Nothing is waiting for you" in _soup(response).select_one("p.empty").get_text()
+
+
+def test_a_reviewer_of_another_bank_sees_none_of_its_files_in_any_tab(client, make):
+    make(PledgeState.SUBMITTED)
+    make(PledgeState.RELEASED)
+    other = _other_reviewer_client(client)
+
+    for tab in ("waiting", "closed", "all"):
+        response = other.get(QUEUE_URL, {"tab": tab})
+        assert _queue_ids(response) == []
+        assert set(_tab_counts(response).values()) == {0}
 
 
 def test_the_queue_filters_to_the_files_the_reviewer_claimed(reviewer_client, reviewer, make):
@@ -271,6 +455,13 @@ def test_the_queue_sorts_oldest_in_state_first_by_default_then_newest_or_amount(
         {"page": "999"},
         {"page": "-1"},
         {"mine": "yes"},
+        {"tab": "bogus"},
+        {"tab": "<script>"},
+        {"tab": ""},
+        {"tab": "waiting", "state": "released"},  # not a state of the tab
+        {"tab": "waiting", "sort": "1; drop table"},
+        {"tab": ["closed", "bogus"]},  # the last value counts
+        {"state": "\x00"},
     ],
 )
 def test_the_queue_ignores_what_it_does_not_know_in_the_query_string(reviewer_client, make, query):
@@ -309,7 +500,7 @@ def test_the_queue_marks_a_file_waiting_over_five_working_days_in_words(reviewer
     fresh = make(PledgeState.SUBMITTED, state_changed_at=_days_ago(2))
     finished = make(PledgeState.REJECTED, state_changed_at=_days_ago(30))
 
-    soup = _soup(reviewer_client.get(QUEUE_URL))
+    soup = _soup(reviewer_client.get(QUEUE_URL, {"tab": "all"}))
 
     rows = {row.find("a").get_text(): row for row in soup.select("table.bank-queue tbody tr")}
     for flagged in (late, late_review):
@@ -375,25 +566,47 @@ def test_every_state_the_bank_acts_in_has_a_next_step():
 # --- constant queries ------------------------------------------------------------------
 
 
-def _queue_queries(client) -> int:
+def _queue_queries(client, query: dict[str, str] | None = None) -> int:
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(QUEUE_URL)
+        response = client.get(QUEUE_URL, query or {})
     assert response.status_code == 200
     return len(queries)
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"tab": "colleagues"},
+        {"tab": "in_progress", "sort": "stage"},
+        {"tab": "closed", "state": "released"},
+        {"tab": "all", "mine": "1"},
+    ],
+)
 def test_the_queue_query_count_does_not_grow_with_applications(
-    reviewer_client, make, holder, django_assert_max_num_queries
+    reviewer_client, reviewer, colleague, make, holder, query, django_assert_max_num_queries
 ):
-    for _ in range(3):
-        make(assets=[IPAssetFactory(holder=holder), IPAssetFactory(holder=holder)])
+    states = [
+        PledgeState.SUBMITTED,
+        PledgeState.UNDER_REVIEW,
+        PledgeState.DISBURSED,
+        PledgeState.RELEASED,
+    ]
+    for state in states:  # a row in every tab asked for, so each page has rows to show
+        make(
+            state,
+            reviewer=reviewer if state == PledgeState.UNDER_REVIEW else None,
+            assets=[IPAssetFactory(holder=holder), IPAssetFactory(holder=holder)],
+        )
+    make(PledgeState.UNDER_REVIEW, reviewer=colleague)
     with django_assert_max_num_queries(QUEUE_MAX_QUERIES):
-        small = _queue_queries(reviewer_client)
+        small = _queue_queries(reviewer_client, query)
 
-    for index in range(27):
-        make(PledgeState.UNDER_REVIEW if index % 2 else PledgeState.SUBMITTED)
+    for index in range(40):
+        who = reviewer if index % 3 else colleague
+        make(states[index % 4], reviewer=who if index % 4 == 1 else None)
     with django_assert_max_num_queries(QUEUE_MAX_QUERIES):
-        large = _queue_queries(reviewer_client)
+        large = _queue_queries(reviewer_client, query)
 
     assert large == small
 

@@ -13,6 +13,7 @@ from .listings import (
     listing_update,
     listing_withdraw,
     listings_expire_due,
+    listings_rebuild_search_text,
 )
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "listing_update",
     "listing_withdraw",
     "listings_expire_due",
+    "listings_rebuild_search_text",
 ]

@@ -15,6 +15,13 @@ from .listings import (
     listings_expire_due,
     listings_rebuild_search_text,
 )
+from .synonyms import (
+    search_synonym_create,
+    search_synonym_delete,
+    search_synonym_update,
+    search_synonym_validate,
+    split_terms,
+)
 
 __all__ = [
     "asset_create",
@@ -33,4 +40,9 @@ __all__ = [
     "listing_withdraw",
     "listings_expire_due",
     "listings_rebuild_search_text",
+    "search_synonym_create",
+    "search_synonym_delete",
+    "search_synonym_update",
+    "search_synonym_validate",
+    "split_terms",
 ]

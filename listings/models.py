@@ -3,6 +3,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -276,3 +277,62 @@ class Listing(ConcurrentTransitionMixin, FSMModelMixin, index.Indexed, models.Mo
     @transition(field=state, source=ListingState.PUBLISHED, target=ListingState.EXPIRED)
     def expire(self, *, by: Any = None, description: str = "") -> None:
         pass
+
+
+SEARCH_TERM_MAX_LENGTH = 40  # characters of one search term (a synonym's term or any other)
+
+
+class SearchSynonym(models.Model):
+    """A group of search terms staff keep: searching the term or one of its synonyms also
+    finds listings that use another of them or one of the one-way terms; a one-way term
+    does not find the group. Applied when a query is asked (listings.search), never
+    indexed, so a change takes effect on the next search."""
+
+    term = models.CharField(
+        _("term"),
+        max_length=SEARCH_TERM_MAX_LENGTH,
+        help_text=_("The name most people use, e.g. 锂离子电池."),
+    )
+    synonyms = models.TextField(
+        _("synonyms"),
+        blank=True,
+        help_text=_(
+            "Other names for the same thing, one per line: common names, abbreviations, "
+            "English (e.g. 锂电池, 锂电, Li-ion). The term and each synonym find one another."
+        ),
+    )
+    one_way = models.TextField(
+        _("one-way terms"),
+        blank=True,
+        help_text=_(
+            "Terms that searching this group also finds, one per line, but which do not find "
+            "the group: the kinds of the term (金刚石 under 超硬材料), or the full name behind "
+            "an ambiguous abbreviation (地理标志 under 地标, which is also a landmark)."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+        ordering = ["term"]
+        constraints = [
+            # The service refuses a term already in a group, with a clearer message; this
+            # is the database's own guard against two writes at once.
+            models.UniqueConstraint(
+                Lower("term"),
+                name="listings_searchsynonym_term_unique",
+                violation_error_message=_("This term already has a group."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.term
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return [line for line in self.synonyms.splitlines() if line.strip()]
+
+    @property
+    def one_way_list(self) -> list[str]:
+        return [line for line in self.one_way.splitlines() if line.strip()]

@@ -5,15 +5,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Model, Prefetch, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Model,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat
+from django.db.models.lookups import Contains
 from django_fsm import FSMFieldMixin
 from django_fsm_log.models import StateLog
 
 from marketplace.parties.models import Organization, User, VerificationState
 
-from .models import AssetKind, IPAsset, Listing, ListingQuerySet
-from .search import segment_query
+from .models import AssetKind, IPAsset, Listing, ListingQuerySet, SearchSynonym
+from .search import ParsedQuery, Synonyms, parse_query
 from .validators import validate_ip_number
 
 
@@ -43,6 +57,7 @@ class ListingSearch:
     facets: dict[str, dict[str, int]]
     exact_asset: IPAsset | None = None
     query_words: str = ""
+    synonyms: tuple[str, ...] = ()  # what the query was widened with, for the page to say
 
 
 def _filtered(base: ListingQuerySet, filters: dict[str, Any], *, skip: str = "") -> Any:
@@ -86,13 +101,49 @@ def _ordered(qs: Any, sort: str) -> Any:
     return qs.order_by("-published_at", F("pk").desc())
 
 
+# The synonym map, read once and kept until staff change a group (the services drop it on
+# commit); the expiry bounds how long a process could keep a map read just before a change.
+SYNONYMS_CACHE_KEY = "listings:search-synonyms:v1"
+SYNONYMS_CACHE_SECONDS = 600
+
+
+def search_synonyms() -> Synonyms:
+    """Every group of `SearchSynonym`, as the map the query parser uses: one query when the
+    cache holds none, none otherwise."""
+    cached = cache.get(SYNONYMS_CACHE_KEY)
+    if isinstance(cached, Synonyms):
+        return cached
+    synonyms = Synonyms.from_groups(
+        (group.term, group.synonym_list, group.one_way_list)
+        for group in SearchSynonym.objects.order_by("pk")
+    )
+    cache.set(SYNONYMS_CACHE_KEY, synonyms, SYNONYMS_CACHE_SECONDS)
+    return synonyms
+
+
+def _relevance(parsed: ParsedQuery) -> Case:
+    """Best first: 0 the title holds every term as typed, 1 the listing holds every word
+    the visitor typed, 2 it matched through a synonym. The same order on every backend,
+    computed on the matching rows only."""
+    in_title = Q()
+    for term in parsed.terms:
+        in_title &= Q(title__icontains=term.text)
+    # search_text is its words separated by single spaces: " word " is a whole word.
+    padded = Concat(Value(" "), F("search_text"), Value(" "), output_field=TextField())
+    exact = Q(*(Contains(padded, f" {word} ") for word in parsed.words.split()))
+    return Case(When(in_title, then=Value(0)), When(exact, then=Value(1)), default=Value(2))
+
+
 def listing_search(*, filters: dict[str, Any]) -> ListingSearch:
     """Published listings matching the portal's validated filters.
 
     Without words the ORM answers; with words Wagtail's search backend does, on the
-    jieba-segmented text, every word required. Facet counts leave out their own filter, so
-    a visitor sees what else they could pick. The number of queries does not depend on
-    the number of listings.
+    jieba-segmented text: every term required, each term satisfied by itself or one of its
+    synonyms (`SearchSynonym`), all in one backend query. By relevance, listings that
+    carry the visitor's own words come before those found through a synonym, then the
+    newest. Facet counts leave out their own filter, so a visitor sees what else they
+    could pick. The number of queries depends neither on the number of listings nor on
+    the synonyms (the synonym map comes from the cache).
     """
     base = Listing.objects.published()
     query = filters.get("q", "")
@@ -103,23 +154,30 @@ def listing_search(*, filters: dict[str, Any]) -> ListingSearch:
             results = _ordered(_filtered(base, filters).filter(assets=exact), "newest")
             facets: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
             return ListingSearch(results=results, facets=facets, exact_asset=exact)
-        words = segment_query(query)
-        if not words:
+        parsed = parse_query(query, search_synonyms())
+        if not parsed.terms:
             return ListingSearch(results=base.none(), facets={n: {} for n in FACET_FIELDS})
+        asked = parsed.backend_query()
         searched = _filtered(base, filters)
         if sort == "relevance":
-            results = searched.search(words, operator="and")
+            searched = searched.order_by(_relevance(parsed).asc(), "-published_at", F("pk").desc())
         else:
-            results = _ordered(searched, sort).search(
-                words, operator="and", order_by_relevance=False
-            )
+            searched = _ordered(searched, sort)
+        results = searched.search(asked, order_by_relevance=False)
         facets = {
             name: dict(
-                _filtered(base, filters, skip=name).search(words, operator="and").facet(name)
+                _filtered(base, filters, skip=name)
+                .search(asked, order_by_relevance=False)
+                .facet(name)
             )
             for name in FACET_FIELDS
         }
-        return ListingSearch(results=results, facets=facets, query_words=words)
+        return ListingSearch(
+            results=results,
+            facets=facets,
+            query_words=parsed.words,
+            synonyms=parsed.synonyms,
+        )
     results = _ordered(_filtered(base, filters), sort)
     facets = {
         name: dict(

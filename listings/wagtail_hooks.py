@@ -1,4 +1,5 @@
-"""Listings in the Wagtail admin: the moderation viewset and the dashboard's pending panel."""
+"""Listings in the Wagtail admin: the moderation viewset, the dashboard's pending panel and
+the search synonyms (Settings)."""
 
 from typing import Any
 
@@ -9,15 +10,25 @@ from wagtail.permissions import register_permission_policy
 from marketplace.parties.moderation import StaffPermissionPolicy
 
 from .admin_views import ListingViewSet, PendingReviewPanel
-from .models import Listing
+from .models import Listing, SearchSynonym
+from .synonym_admin import SearchSynonymViewSet
 
-# Before the viewset: Wagtail looks the policy up when the viewset registers.
+# Before the viewsets: Wagtail looks the policy up when a viewset registers.
 register_permission_policy(Listing, StaffPermissionPolicy(Listing))
+register_permission_policy(
+    SearchSynonym,
+    StaffPermissionPolicy(SearchSynonym, actions=("view", "add", "change", "delete")),
+)
 
 
 @hooks.register("register_admin_viewset")
 def register_listing_viewset() -> ListingViewSet:
     return ListingViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_search_synonym_viewset() -> SearchSynonymViewSet:
+    return SearchSynonymViewSet()
 
 
 @hooks.register("construct_homepage_panels")

@@ -1,5 +1,6 @@
 """Filters of the public pages: prices, legal terms and bilingual names."""
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -7,6 +8,7 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from listings.models import AssetKind, IPAsset
 from marketplace import i18n
@@ -46,3 +48,17 @@ def remaining_term(asset: IPAsset) -> str:
 def local_name(obj: Any) -> str:
     """An organisation's or a goal's name in the reader's language."""
     return i18n.local_name(obj)
+
+
+# Synonyms named under the result count; the rest are searched too, only not named.
+SHOWN_SYNONYMS = 6
+
+
+@register.filter
+def term_list(terms: Sequence[str]) -> str:
+    """Search terms enumerated as the reader's language writes a list (锂电、锂电池 /
+    锂电, 锂电池), the first few only."""
+    shown = pgettext("list separator", ", ").join(terms[:SHOWN_SYNONYMS])
+    if len(terms) > SHOWN_SYNONYMS:
+        return pgettext("a list that goes on", "%(items)s …") % {"items": shown}
+    return shown

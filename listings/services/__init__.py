@@ -13,6 +13,14 @@ from .listings import (
     listing_update,
     listing_withdraw,
     listings_expire_due,
+    listings_rebuild_search_text,
+)
+from .synonyms import (
+    search_synonym_create,
+    search_synonym_delete,
+    search_synonym_update,
+    search_synonym_validate,
+    split_terms,
 )
 
 __all__ = [
@@ -31,4 +39,10 @@ __all__ = [
     "listing_update",
     "listing_withdraw",
     "listings_expire_due",
+    "listings_rebuild_search_text",
+    "search_synonym_create",
+    "search_synonym_delete",
+    "search_synonym_update",
+    "search_synonym_validate",
+    "split_terms",
 ]

@@ -4,17 +4,20 @@ Every transition locks the listing, checks the move is allowed now, runs it and 
 django-fsm-log writes the audit row in the same transaction.
 """
 
+import copy
 import datetime
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
-from django.utils import timezone
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
+from wagtail.search.backends import get_search_backends
 
 from marketplace.parties.districts import in_l_belt
 from marketplace.parties.models import Membership, Organization, User, VerificationState
@@ -127,6 +130,23 @@ def _readiness_errors(*, listing: Listing, assets: Sequence[IPAsset]) -> list[st
     return errors
 
 
+def _label_words(listing: Listing, assets: Sequence[IPAsset]) -> list[str]:
+    """The names of the listing's kinds, intent, licence type, industry and district in
+    every language of the site: a visitor who types 商标, 发明专利, 许可, 新能源汽车 or
+    "trademark" finds what the listing is, whatever its title says."""
+    labels: list[str] = []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            labels.extend(str(asset.get_kind_display()) for asset in assets)
+            labels.append(str(listing.get_intent_display()))
+            if listing.licence_type:
+                labels.append(str(listing.get_licence_type_display()))
+            labels.append(str(listing.get_industry_display()))
+            if listing.district:
+                labels.append(str(listing.get_district_display()))
+    return labels
+
+
 def listing_derive_fields(listing: Listing, assets: Sequence[IPAsset]) -> None:
     """Copy the facets from the assets and build the segmented search text (no write).
     The services call it on every write; bulk loaders (seed_demo --scale) call it too."""
@@ -148,8 +168,39 @@ def listing_derive_fields(listing: Listing, assets: Sequence[IPAsset]) -> None:
             *(asset.title for asset in assets),
             *(asset.number for asset in assets),
             *codes,
+            *_label_words(listing, assets),
         ]
     )
+
+
+def listings_rebuild_search_text(*, batch_size: int = 500) -> int:
+    """Derive every listing's search text again and refresh the search index, in batches;
+    returns how many listings were rebuilt. For when the indexing rules change (new domain
+    words, labels): the services keep the text current on every write, but rows written
+    before a change keep the old text until they are rebuilt. Nothing else changes."""
+    rebuilt = 0
+    last_pk = 0
+    while True:
+        batch = list(
+            Listing.objects.filter(pk__gt=last_pk)
+            .select_related("holder")
+            .prefetch_related(Prefetch("assets", queryset=IPAsset.objects.order_by("pk")))
+            .order_by("pk")[:batch_size]
+        )
+        if not batch:
+            return rebuilt
+        for listing in batch:
+            assets = list(listing.assets.all())
+            if assets:
+                derived = copy.copy(listing)  # the stored facets stay as they are
+                listing_derive_fields(derived, assets)
+                listing.search_text = derived.search_text
+        with transaction.atomic():
+            Listing.objects.bulk_update(batch, ["search_text"])
+        for backend in get_search_backends(with_auto_update=True):
+            backend.add_bulk(Listing, batch)
+        rebuilt += len(batch)
+        last_pk = batch[-1].pk
 
 
 # --- writes ------------------------------------------------------------------------------

@@ -63,6 +63,26 @@ def test_a_chinese_word_finds_its_listing_and_not_a_lookalike(client, batteries)
     assert card_titles(soup) == ["一种钠离子电池正极材料 发明专利许可"]
 
 
+def test_a_common_name_finds_the_listing_by_its_synonym_and_the_page_says_so(
+    client, market, listing_index
+):
+    # the case: the search box's own example, and the title says 锂离子电池
+    market.publish("一种锂离子电池硅碳负极材料及其制备方法 发明专利转让")
+
+    for query in ("锂电池", "锂电"):
+        _, soup = get(client, f"?q={query}")
+        assert card_titles(soup) == ["一种锂离子电池硅碳负极材料及其制备方法 发明专利转让"]
+        note = soup.select_one(".search-synonyms").get_text(strip=True)
+        assert note.startswith("同时搜索了：锂离子电池、")
+        assert note.endswith("等")  # the first six named, the rest searched too
+
+    _, soup = get(client, "?q=软著", HTTP_ACCEPT_LANGUAGE="en")
+    note = soup.select_one(".search-synonyms").get_text(strip=True)
+    assert note == "Also searched for: 软件著作权, 计算机软件著作权, 软件版权, software copyright"
+    _, soup = get(client, "?q=隔膜")
+    assert soup.select_one(".search-synonyms") is None  # nothing widened, nothing said
+
+
 def test_an_exact_asset_number_finds_its_listing(client, market, listing_index):
     asset = market.asset(title="一种盾构机刀盘磨损的在线监测方法")
     market.publish("盾构机刀盘监测专利转让", assets=[asset])

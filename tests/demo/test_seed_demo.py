@@ -330,7 +330,11 @@ def test_scale_lists_every_benchmark_asset_once(seeded):
         assert listing.holder_id == asset.holder_id
         # the derived fields are what the listing service would have computed
         expected = Listing(
-            holder=listing.holder, title=listing.title, description=listing.description
+            holder=listing.holder,
+            title=listing.title,
+            description=listing.description,
+            intent=listing.intent,  # its name is indexed too
+            licence_type=listing.licence_type,
         )
         derive_listing_fields(expected, [asset])
         for name in ("kind", "industry", "district", "in_l_belt", "search_text"):

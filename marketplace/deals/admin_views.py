@@ -18,6 +18,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.filters import WagtailFilterSet
@@ -363,7 +364,7 @@ class EvidenceModerationView(ModerationView):
             (
                 _("IP assets"),
                 format_html_join(
-                    format_html("<br>"),
+                    mark_safe("<br>"),
                     "{} <code>{}</code> {}",
                     ((a.get_kind_display(), a.number, a.title) for a in assets),
                 ),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from listings.models import Listing, ListingIntent
+from marketplace.documents.validators import ACCEPT_ATTRIBUTE
 from marketplace.forms import ServiceErrorsMixin
 from marketplace.parties.models import Organization
 
@@ -141,10 +142,6 @@ class DealRecordalForm(DealActionForm):
         self.initial.setdefault("recordal_date", timezone.localdate())
 
 
-class DealCompleteForm(DealActionForm):
-    action = "complete"
-
-
 class DealCancelForm(DealActionForm):
     action = "cancel"
     reason = forms.CharField(
@@ -163,7 +160,23 @@ ACTION_FORMS: dict[str, type[DealActionForm]] = {
         DealWithdrawForm,
         DealSignForm,
         DealRecordalForm,
-        DealCompleteForm,
         DealCancelForm,
     )
 }
+
+
+class RecordalEvidenceForm(forms.Form):
+    """The authority's document of the recordal; recordal_evidence_submit checks the file
+    (type, size, first bytes) and the deal."""
+
+    file = forms.FileField(
+        label=_("The authority's document"),
+        help_text=_("A scan or the electronic notice: PDF, PNG or JPEG, at most 10 MB."),
+        allow_empty_file=True,  # the service gives its own message for an empty file
+        widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
+        error_messages={"required": _("Choose the file to upload.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "evidence_%s")
+        super().__init__(*args, **kwargs)

@@ -2,11 +2,19 @@
 
 A buyer organisation offers on a listing; the seller accepts or declines; the deposit is
 paid (Stripe webhook, or platform staff confirming an offline transfer); both parties sign;
-the recordal with the authority is filed; the deal completes: a transfer moves the assets
-to the buyer, a licence creates `Licence` rows, and the listing closes.
+the buyer pays the balance (price − deposit) into the platform's escrow; the recordal with
+the authority is filed; a party uploads the authority's evidence of it and platform staff
+check it; accepting the evidence completes the deal: a transfer moves the assets to the
+buyer, a licence creates `Licence` rows, the listing closes and the price is paid out to
+the seller (escrow: the seller is paid only on completion).
+
+Who completes: platform staff, by accepting the recordal evidence — never a party on its
+own word. The balance is in escrow before the recordal can be filed (the seller does not
+let the right go before the money is secured), so the evidence is the last thing missing.
 """
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -39,13 +47,15 @@ class DealState(models.TextChoices):
         pgettext_lazy("deal state", "Withdrawn"),
     )  # the buyer took the offer back
     DEPOSIT_PAID = "deposit_paid", _("Deposit paid")  # waiting for both signatures
-    CONTRACT_SIGNED = "contract_signed", _("Contract signed")  # waiting for the recordal
-    RECORDAL_FILED = "recordal_filed", _("Recordal filed")  # filed with CNIPA / the authority
+    CONTRACT_SIGNED = "contract_signed", _("Contract signed")  # waiting for the balance
+    BALANCE_PAID = "balance_paid", _("Balance paid")  # price in escrow; waiting for the recordal
+    # filed with CNIPA / the authority; waiting for its evidence and the staff's check
+    RECORDAL_FILED = "recordal_filed", _("Recordal filed")
     COMPLETED = "completed", _("Completed")  # the right moved or the licence took effect
     CANCELLED = (
         "cancelled",
         pgettext_lazy("deal state", "Cancelled"),
-    )  # fell through; deposit refunded
+    )  # fell through; what the buyer paid is refunded
 
 
 # Offers still in play: a buyer has at most one of these per listing.
@@ -54,6 +64,7 @@ OPEN_DEAL_STATES = (
     DealState.ACCEPTED,
     DealState.DEPOSIT_PAID,
     DealState.CONTRACT_SIGNED,
+    DealState.BALANCE_PAID,
     DealState.RECORDAL_FILED,
 )
 # The seller is committed: a transfer listing has at most one deal in these.
@@ -61,9 +72,19 @@ COMMITTED_DEAL_STATES = (
     DealState.ACCEPTED,
     DealState.DEPOSIT_PAID,
     DealState.CONTRACT_SIGNED,
+    DealState.BALANCE_PAID,
     DealState.RECORDAL_FILED,
 )
-CANCELLABLE_DEAL_STATES = (DealState.ACCEPTED, DealState.DEPOSIT_PAID, DealState.CONTRACT_SIGNED)
+# Either party (or staff) may call the deal off in these ...
+CANCELLABLE_DEAL_STATES = (
+    DealState.ACCEPTED,
+    DealState.DEPOSIT_PAID,
+    DealState.CONTRACT_SIGNED,
+    DealState.BALANCE_PAID,
+)
+# ... and platform staff alone once the recordal is filed (the authority refused it, say):
+# the money in escrow must not stay there for ever.
+STAFF_CANCELLABLE_DEAL_STATES = (*CANCELLABLE_DEAL_STATES, DealState.RECORDAL_FILED)
 
 
 class Deal(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -141,6 +162,14 @@ class Deal(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def is_licence(self) -> bool:
         return self.kind == DealKind.LICENCE
 
+    @property
+    def balance_amount(self) -> Decimal | None:
+        """What the buyer pays after signing: the price less the deposit (None before the
+        deposit is set; zero when the deposit was the whole price)."""
+        if self.deposit_amount is None:
+            return None
+        return self.price - self.deposit_amount
+
     def signed_by_both(self) -> bool:
         return self.seller_signed_at is not None and self.buyer_signed_at is not None
 
@@ -192,7 +221,13 @@ class Deal(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=DealState.CONTRACT_SIGNED, target=DealState.RECORDAL_FILED)
+    @transition(field=state, source=DealState.CONTRACT_SIGNED, target=DealState.BALANCE_PAID)
+    def pay_balance(self, *, by: Any = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=DealState.BALANCE_PAID, target=DealState.RECORDAL_FILED)
     def file_recordal(self, *, by: Any = None, description: str = "") -> None:
         pass
 
@@ -204,9 +239,97 @@ class Deal(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=list(CANCELLABLE_DEAL_STATES), target=DealState.CANCELLED)
+    @transition(field=state, source=list(STAFF_CANCELLABLE_DEAL_STATES), target=DealState.CANCELLED)
     def cancel(self, *, by: Any = None, description: str = "") -> None:
         self.last_note = description
+
+
+class EvidenceState(models.TextChoices):
+    SUBMITTED = "submitted", _("Awaiting the staff's check")  # uploaded by a party
+    ACCEPTED = "accepted", _("Accepted")  # checked by staff: the deal completed with it
+    REJECTED = "rejected", pgettext_lazy("recordal evidence", "Rejected")  # reason given
+
+
+class RecordalEvidence(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """The authority's document showing that the transfer or licence of a deal was recorded
+    (CNIPA's notification for a patent's change in bibliographic data, the Trademark
+    Office's certificate of approved assignment, a licence's recordal certificate …; see
+    `deals.recordal`), uploaded by a party and checked by platform staff.
+
+    One submission waits for the check at a time; a rejected one stays, with the reason the
+    parties read, and the parties upload another. Accepting one completes the deal (in the
+    same transaction, `services.recordal_evidence_accept`)."""
+
+    deal = models.ForeignKey(
+        Deal, on_delete=models.PROTECT, related_name="recordal_evidence", verbose_name=_("deal")
+    )
+    # The file is kept as the record of the check: documents.services refuses to delete it.
+    document = models.OneToOneField(
+        "documents.Document",
+        on_delete=models.PROTECT,
+        related_name="recordal_evidence",
+        verbose_name=_("document"),
+    )
+    state = FSMField(
+        _("state"), default=EvidenceState.SUBMITTED, choices=EvidenceState.choices, protected=True
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    submitted_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked by"),
+    )
+    reviewed_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    # The reason for a rejection (both parties read it), or the staff's note on acceptance.
+    review_note = models.CharField(_("note of the check"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("recordal evidence")
+        verbose_name_plural = _("recordal evidence")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deal"],
+                condition=Q(state="submitted"),
+                name="one_recordal_evidence_awaiting_check",
+            ),
+            models.UniqueConstraint(
+                fields=["deal"],
+                condition=Q(state="accepted"),
+                name="one_recordal_evidence_accepted",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return _("Recordal evidence of deal #%(pk)s") % {"pk": self.deal_id}
+
+    # --- transitions: fields only; the services lock, guard, save and audit ------------
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=EvidenceState.SUBMITTED, target=EvidenceState.ACCEPTED)
+    def accept(self, *, by: Any = None, description: str = "") -> None:
+        self.reviewed_by = by
+        self.reviewed_at = timezone.now()
+        self.review_note = description
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=EvidenceState.SUBMITTED, target=EvidenceState.REJECTED)
+    def reject(self, *, by: Any = None, description: str = "") -> None:
+        self.reviewed_by = by
+        self.reviewed_at = timezone.now()
+        self.review_note = description
 
 
 class LicenceQuerySet(models.QuerySet["Licence"]):

@@ -5,15 +5,19 @@ state allows the move, checks the rules, runs the transition (django-fsm-log wri
 audit row), saves and queues the notice to the party that acts next — one transaction.
 
 Who acts: members of the buyer propose and withdraw; members of the seller accept and
-decline; each party signs for itself (the contract counts as signed when both have); either
-party files the recordal and records completion; either party or platform staff cancel.
-The deposit is marked paid by the payments app (Stripe webhook or staff confirming an
-offline transfer), never by a party.
+decline; each party signs for itself (the contract counts as signed when both have);
+either party files the recordal and uploads the authority's evidence of it; either party
+or platform staff cancel (staff alone once the recordal is filed). Money arriving — the
+deposit, then the balance — is reported by the payments app (a provider's webhook, or staff
+confirming an offline transfer), never by a party. Platform staff complete the deal, by
+accepting the recordal evidence: a party's word that the recordal took effect is not
+enough, and the seller is paid out of escrow only then.
 
 Rules (DESIGN.md): buyer ≠ seller; an asset under an active pledge is transferred or
 licensed only with the pledgee bank's recorded consent (Civil Code art. 444); an
 exclusive (or sole) licence in force excludes any further licence of the asset, and a new
-exclusive or sole licence needs an asset without licences in force.
+exclusive or sole licence needs an asset without licences in force; the deal completes
+only with the balance in escrow and the recordal evidence accepted by staff.
 """
 
 import datetime
@@ -22,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +36,8 @@ from django_fsm import ConcurrentTransition, can_proceed
 
 from listings.models import IPAsset, LicenceType, Listing, ListingIntent, ListingState
 from listings.services import assets_change_holder, listing_close
+from marketplace.documents.models import DocumentKind
+from marketplace.documents.services import document_delete, document_upload
 from marketplace.money import format_yuan_exact
 from marketplace.notifications.services import notify_organizations
 from marketplace.parties.models import Organization, User, VerificationState
@@ -43,14 +50,16 @@ from .models import (
     Deal,
     DealKind,
     DealState,
+    EvidenceState,
     Licence,
+    RecordalEvidence,
 )
 
 MAX_PRICE = Decimal("9999999999999999.99")
 DEFAULT_DEPOSIT_RATE = Decimal("0.10")  # 10 % of the price unless the seller sets another
 EXCLUSIVE_TYPES = (LicenceType.EXCLUSIVE, LicenceType.SOLE)
 
-Side = Literal["buyer", "seller", "either", "either_or_staff", "system"]
+Side = Literal["buyer", "seller", "either", "either_or_staff", "staff", "system"]
 
 
 # --- who may act ---------------------------------------------------------------------------
@@ -88,9 +97,15 @@ def _authorise(*, by: User | None, deal: Deal, side: Side) -> str | None:
         raise PermissionDenied(_("Only the seller can do this."))
     if side == "either" and party is None:
         raise PermissionDenied(_("Only the parties to the deal can do this."))
-    if side == "either_or_staff" and party is None and not (by is not None and by.is_staff):
+    if side == "either_or_staff" and party is None and not _is_staff(by):
         raise PermissionDenied(_("Only the parties to the deal or platform staff can do this."))
+    if side == "staff" and not _is_staff(by):
+        raise PermissionDenied(_("Only platform staff can do this."))
     return party
+
+
+def _is_staff(user: User | None) -> bool:
+    return user is not None and user.is_active and user.is_staff
 
 
 # --- the rules -----------------------------------------------------------------------------
@@ -202,10 +217,32 @@ NOTICES: dict[str, tuple[str, Any]] = {
     ),
     "sign_contract": (
         "both",
-        gettext_lazy("The contract for “%(listing)s” is signed by both parties."),
+        gettext_lazy(
+            "The contract for “%(listing)s” is signed by both parties; the buyer now pays "
+            "the balance into the platform's escrow account."
+        ),
     ),
-    "file_recordal": ("other", gettext_lazy("The recordal for “%(listing)s” is filed.")),
-    "complete": ("both", gettext_lazy("The deal on “%(listing)s” is completed.")),
+    "pay_balance": (
+        "both",
+        gettext_lazy(
+            "The balance for “%(listing)s” is in the platform's escrow account; file the "
+            "recordal with the authority next."
+        ),
+    ),
+    "file_recordal": (
+        "other",
+        gettext_lazy(
+            "The recordal for “%(listing)s” is filed; upload the authority's document once "
+            "it is issued."
+        ),
+    ),
+    "complete": (
+        "both",
+        gettext_lazy(
+            "Platform staff accepted the recordal evidence: the deal on “%(listing)s” is "
+            "completed and the price is paid out to the seller."
+        ),
+    ),
     "cancel": ("both", gettext_lazy("The deal on “%(listing)s” was cancelled.")),
 }
 
@@ -449,7 +486,10 @@ def deal_pay_deposit(*, deal: Deal, by: User | None = None) -> Deal:
 
 def deal_sign(*, deal: Deal, by: User) -> Deal:
     """A party records that it signed the contract; when both have, the deal moves to
-    contract_signed. Signing twice changes nothing."""
+    contract_signed and the buyer owes the balance (the price less the deposit; with none
+    owed the deal moves straight on to balance_paid). Signing twice changes nothing."""
+    from marketplace.payments.services import payment_balance_request
+
     with transaction.atomic():
         locked = (
             Deal.objects.select_for_update(of=("self",))
@@ -472,8 +512,26 @@ def deal_sign(*, deal: Deal, by: User) -> Deal:
             return locked
         locked.save(update_fields=["seller_signed_at", "buyer_signed_at", "updated_at"])
         if locked.signed_by_both():
-            # Both signatures are in: the transition, under the lock already held.
-            return _run(deal=locked, by=by, name="sign_contract", side="either")
+            # Both signatures are in: the transition, under the lock already held; the
+            # buyer now owes the balance.
+            balance: list[object] = []
+            locked = _run(
+                deal=locked,
+                by=by,
+                name="sign_contract",
+                side="either",
+                after=lambda d: balance.append(payment_balance_request(deal=d)),
+            )
+            if balance == [None]:
+                # The deposit was the whole price: nothing more to pay into escrow.
+                locked = _run(
+                    deal=locked,
+                    by=None,
+                    name="pay_balance",
+                    side="system",
+                    note=_("No balance is owed: the deposit was the whole price."),
+                )
+            return locked
         notify_organizations(
             organizations=[locked.buyer_id if party == "seller" else locked.seller_id],
             event="deals.signed_by_one",
@@ -491,11 +549,18 @@ def deal_sign(*, deal: Deal, by: User) -> Deal:
     return locked
 
 
+def deal_pay_balance(*, deal: Deal, by: User | None = None) -> Deal:
+    """The balance arrived in escrow (called by the payments app only: a provider's
+    webhook, or staff confirming an offline transfer)."""
+    return _run(deal=deal, by=by, name="pay_balance", side="system")
+
+
 def deal_file_recordal(
     *, deal: Deal, by: User, recordal_number: str, recordal_date: datetime.date
 ) -> Deal:
     """A party records that the transfer or licence was filed for recordal with the
-    authority (CNIPA for patents and trademarks, the copyright office for works)."""
+    authority (`deals.recordal`: CNIPA for patents, its Trademark Office for trademarks, a
+    copyright registration body for works), once the balance is in escrow."""
     if not recordal_number.strip():
         raise ValidationError({"recordal_number": [_("Enter the recordal number.")]})
     if recordal_date is None:
@@ -510,13 +575,54 @@ def deal_file_recordal(
     return _run(deal=deal, by=by, name="file_recordal", side="either", apply=apply)
 
 
-def deal_complete(*, deal: Deal, by: User) -> Deal:
-    """The recordal took effect. A transfer moves the assets to the buyer; a licence
-    creates one Licence per asset; the listing closes and other open offers on it are
-    declined. The pledge and licence rules are checked once more, on locked assets."""
+def _completion_errors(deal: Deal) -> list[ValidationError]:
+    """The money and the paper: the balance is in escrow, and staff accepted the
+    authority's evidence of the recordal."""
+    from marketplace.payments.services import balance_settled
+
+    errors = []
+    if not balance_settled(deal=deal):
+        errors.append(
+            ValidationError(
+                _(
+                    "The balance of %(amount)s has not arrived in the platform's escrow "
+                    "account yet; the deal completes only once it has."
+                )
+                % {
+                    "amount": format_yuan_exact(
+                        deal.balance_amount or Decimal("0"), always_fen=True
+                    )
+                },
+                code="balance_not_settled",
+            )
+        )
+    if not deal.recordal_evidence.filter(state=EvidenceState.ACCEPTED).exists():
+        errors.append(
+            ValidationError(
+                _(
+                    "The recordal evidence is not accepted yet: a party uploads the "
+                    "authority's document and platform staff check it before the deal "
+                    "completes."
+                ),
+                code="evidence_not_accepted",
+            )
+        )
+    return errors
+
+
+def deal_complete(*, deal: Deal, by: User, note: str = "") -> Deal:
+    """Platform staff complete the deal, once the balance is in escrow and they accepted
+    the recordal evidence (`recordal_evidence_accept` calls this in its transaction). A
+    transfer moves the assets to the buyer; a licence creates one Licence per asset; the
+    listing closes and other open offers on it are declined; what the buyer paid into
+    escrow is owed to the seller as a payout. The pledge and licence rules are checked
+    once more, on locked assets."""
+    from marketplace.payments.services import payment_payout_request
+
     assets: list[IPAsset] = []
 
     def check(d: Deal) -> None:
+        _raise(_completion_errors(d))
         # Lock the waiting offers this completion will decline before the assets, the
         # order deal_accept locks in (its offer, then the assets): else an acceptance
         # holding its offer and a completion holding the assets wait for each other.
@@ -560,22 +666,195 @@ def deal_complete(*, deal: Deal, by: User) -> Deal:
                 side="system",
                 note=_("The listing closed: another deal on it completed."),
             )
+        payment_payout_request(deal=d)
 
-    return _run(deal=deal, by=by, name="complete", side="either", check=check, after=after)
+    return _run(
+        deal=deal,
+        by=by,
+        name="complete",
+        side="staff",
+        note=note.strip(),
+        check=check,
+        after=after,
+    )
 
 
 def deal_cancel(*, deal: Deal, by: User, reason: str) -> Deal:
-    """A party (or staff) calls the deal off after acceptance and before the recordal;
-    a paid deposit is refunded, an unpaid one is no longer requested."""
-    from marketplace.payments.services import payment_deposit_unwind
+    """A party (or staff) calls the deal off after acceptance and before the recordal is
+    filed; after the filing only staff can (the authority refused the recordal, say), so
+    that the money in escrow does not stay there. What the buyer paid into escrow (the
+    deposit, the balance) is refunded; requests not paid yet are cancelled."""
+    from marketplace.payments.services import payment_unwind
 
     if not reason.strip():
         raise ValidationError({"reason": [_("Give a reason for the cancellation.")]})
+
+    def check(d: Deal) -> None:
+        if d.state == DealState.RECORDAL_FILED and not _is_staff(by):
+            raise PermissionDenied(
+                _(
+                    "Once the recordal is filed, only platform staff can cancel the deal "
+                    "(if the authority refuses the recordal, say). Contact them."
+                )
+            )
+
     return _run(
         deal=deal,
         by=by,
         name="cancel",
         side="either_or_staff",
         note=reason.strip(),
-        after=lambda d: payment_deposit_unwind(deal=d),
+        check=check,
+        after=lambda d: payment_unwind(deal=d),
     )
+
+
+# --- the recordal evidence -------------------------------------------------------------------
+
+
+def _lock_deal(deal: Deal) -> Deal:
+    return (
+        Deal.objects.select_for_update(of=("self",))
+        .select_related("listing", "buyer", "seller")
+        .get(pk=deal.pk)
+    )
+
+
+def _evidence_can_be_uploaded(deal: Deal) -> None:
+    if deal.state != DealState.RECORDAL_FILED:
+        raise ValidationError(
+            _("This deal is “%(state)s”, so that step is not possible now.")
+            % {"state": deal.get_state_display()},
+            code="invalid_transition",
+        )
+    waiting = deal.recordal_evidence.filter(state=EvidenceState.SUBMITTED).first()
+    if waiting is not None:
+        raise ValidationError(
+            _(
+                "The recordal evidence uploaded on %(date)s is waiting for platform staff's "
+                "check; you can upload another once it has been checked."
+            )
+            % {"date": timezone.localtime(waiting.submitted_at).strftime("%Y-%m-%d %H:%M")},
+            code="evidence_awaiting_check",
+        )
+
+
+def recordal_evidence_submit(*, deal: Deal, by: User, uploaded_file: File) -> RecordalEvidence:
+    """A party uploads the authority's document showing the recordal (see
+    `deals.recordal` for which one, per asset kind and deal kind) once the recordal is
+    filed, for platform staff to check. One upload waits for the check at a time. The file
+    is stored first (no transaction open during a slow upload) and deleted again if the
+    submission cannot be recorded."""
+    fresh = Deal.objects.select_related("listing", "buyer", "seller").get(pk=deal.pk)
+    party = _authorise(by=by, deal=fresh, side="either")
+    _evidence_can_be_uploaded(fresh)
+    document = document_upload(
+        by=by,
+        organization=fresh.seller if party == "seller" else fresh.buyer,
+        kind=DocumentKind.RECORDAL_EVIDENCE,
+        uploaded_file=uploaded_file,
+        deal=fresh,
+    )
+    try:
+        with transaction.atomic():
+            locked = _lock_deal(fresh)
+            _evidence_can_be_uploaded(locked)
+            evidence = RecordalEvidence.objects.create(
+                deal=locked, document=document, submitted_by=by
+            )
+            notify_organizations(
+                organizations=[locked.buyer_id if party == "seller" else locked.seller_id],
+                event="deals.evidence_submitted",
+                message=gettext_lazy(
+                    "%(party)s uploaded the recordal evidence for “%(listing)s”; platform "
+                    "staff check it next."
+                ),
+                params={
+                    "party": (locked.seller if party == "seller" else locked.buyer).name,
+                    "listing": locked.listing.title,
+                },
+                url=reverse("deals:detail", args=[locked.pk]),
+                actor=by,
+                target=locked,
+            )
+    except BaseException:
+        document_delete(by=by, document=document)
+        raise
+    return evidence
+
+
+def _lock_evidence(evidence: RecordalEvidence, *, by: User | None) -> RecordalEvidence:
+    """Staff only; the deal first, then the evidence (the order uploads lock in)."""
+    if not _is_staff(by):
+        raise PermissionDenied(_("Only platform staff check recordal evidence."))
+    _lock_deal(evidence.deal)
+    locked = (
+        RecordalEvidence.objects.select_for_update(of=("self",))
+        .select_related("deal__listing", "deal__buyer", "deal__seller")
+        .get(pk=evidence.pk)
+    )
+    if locked.state != EvidenceState.SUBMITTED:
+        raise ValidationError(
+            _("This evidence is “%(state)s”; only evidence awaiting the check can be checked.")
+            % {"state": locked.get_state_display()},
+            code="invalid_transition",
+        )
+    return locked
+
+
+def recordal_evidence_accept(
+    *, evidence: RecordalEvidence, by: User, note: str = ""
+) -> RecordalEvidence:
+    """Platform staff accept the evidence (the authority's document matches the deal's
+    assets and parties): the deal completes in the same transaction (`deal_complete`,
+    which needs the balance in escrow too). If the deal cannot complete, nothing changes
+    and the reason is raised."""
+    try:
+        with transaction.atomic():
+            locked = _lock_evidence(evidence, by=by)
+            locked.accept(by=by, description=note.strip()[:500])
+            locked.save()
+            deal_complete(
+                deal=locked.deal,
+                by=by,
+                note=note.strip() or _("Recordal evidence accepted."),
+            )
+    except ConcurrentTransition:
+        raise ValidationError(
+            _("This evidence was checked by someone else meanwhile. Reload it and try again."),
+            code="concurrent_transition",
+        ) from None
+    return locked
+
+
+def recordal_evidence_reject(
+    *, evidence: RecordalEvidence, by: User, reason: str
+) -> RecordalEvidence:
+    """Platform staff reject the evidence, with a reason both parties read (the wrong
+    document, an illegible scan, another holder named …); a party uploads another."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the parties a reason.")]})
+    try:
+        with transaction.atomic():
+            locked = _lock_evidence(evidence, by=by)
+            locked.reject(by=by, description=reason.strip()[:500])
+            locked.save()
+            deal = locked.deal
+            notify_organizations(
+                organizations=[deal.seller_id, deal.buyer_id],
+                event="deals.evidence_rejected",
+                message=gettext_lazy(
+                    "Platform staff did not accept the recordal evidence for “%(listing)s” "
+                    "(%(reason)s); upload the authority's document again."
+                ),
+                params={"listing": deal.listing.title, "reason": locked.review_note},
+                url=reverse("deals:detail", args=[deal.pk]),
+                actor=by,
+                target=deal,
+            )
+    except ConcurrentTransition:
+        raise ValidationError(
+            _("This evidence was checked by someone else meanwhile. Reload it and try again."),
+            code="concurrent_transition",
+        ) from None
+    return locked

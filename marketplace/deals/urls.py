@@ -13,6 +13,11 @@ urlpatterns = [
         views.deal_document_upload,
         name="document_upload",
     ),
+    path(
+        "workspace/deals/<int:pk>/recordal-evidence/",
+        views.deal_recordal_evidence_upload,
+        name="recordal_evidence_upload",
+    ),
     *(
         path(
             f"workspace/deals/<int:pk>/{action}/",

@@ -23,6 +23,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from listings.models import IPAsset, Listing, ListingIntent
@@ -37,8 +38,17 @@ from marketplace.pledges.models import PledgeConsent, PledgedAsset
 from marketplace.pledges.selectors import active_pledges_of_assets
 
 from . import services
-from .forms import ACTION_FORMS, DealActionForm, DealOfferForm
-from .models import CANCELLABLE_DEAL_STATES, OPEN_DEAL_STATES, Deal, DealKind, DealState
+from .forms import ACTION_FORMS, DealActionForm, DealOfferForm, RecordalEvidenceForm
+from .models import (
+    CANCELLABLE_DEAL_STATES,
+    OPEN_DEAL_STATES,
+    Deal,
+    DealKind,
+    DealState,
+    EvidenceState,
+    RecordalEvidence,
+)
+from .recordal import recordal_terms
 from .selectors import deal_for_party, deals_for_user
 from .templatetags.deal_tags import deal_rows, has_signed, money, party_organizations, role_in
 
@@ -194,30 +204,58 @@ class AssetRow:
 
 def available_actions(deal: Deal, role: str) -> list[str]:
     """The steps the deal's state lets this party take now (the services decide in the
-    end; a button shown here the service refuses reports why)."""
+    end; a button shown here the service refuses reports why). Nobody here completes a
+    deal: platform staff do, by accepting the recordal evidence."""
     actions: list[str] = []
     if deal.state == DealState.PROPOSED:
         actions += ["accept", "decline"] if role == "seller" else ["withdraw"]
     elif deal.state == DealState.DEPOSIT_PAID and not has_signed(deal, role):
         actions.append("sign")
-    elif deal.state == DealState.CONTRACT_SIGNED:
+    elif deal.state == DealState.BALANCE_PAID:
         actions.append("file_recordal")
-    elif deal.state == DealState.RECORDAL_FILED:
-        actions.append("complete")
     if deal.state in CANCELLABLE_DEAL_STATES:
         actions.append("cancel")
     return actions
 
 
-def _payments(deal: Deal) -> tuple[Payment | None, list[Payment]]:
-    """The deposit that counts (the live one, else the last cancelled one) and the refunds."""
+@dataclass(frozen=True)
+class DealPayments:
+    """The deal's money as the parties see it: the request of each purpose that counts (the
+    live one, else the last cancelled one), the refunds, and the payment due now."""
+
+    deposit: Payment | None
+    balance: Payment | None
+    payout: Payment | None
+    refunds: list[Payment]
+
+    @property
+    def due(self) -> Payment | None:
+        """The payment into escrow the buyer owes now (at most one at a time)."""
+        for payment in (self.deposit, self.balance):
+            if payment is not None and payment.state == PaymentState.PENDING:
+                return payment
+        return None
+
+    @property
+    def due_is_offline(self) -> bool:
+        return self.due is not None and self.due.provider == PaymentProvider.OFFLINE
+
+
+def _payments(deal: Deal) -> DealPayments:
     payments = list(Payment.objects.filter(deal=deal).order_by("created_at", "pk"))
-    deposits = [p for p in payments if p.purpose == PaymentPurpose.DEPOSIT]
-    live = [p for p in deposits if p.state != PaymentState.CANCELLED]
-    shown = live or deposits
-    deposit = shown[-1] if shown else None
-    refunds = [p for p in payments if p.purpose == PaymentPurpose.REFUND]
-    return deposit, refunds
+
+    def shown(purpose: str) -> Payment | None:
+        rows = [p for p in payments if p.purpose == purpose]
+        live = [p for p in rows if p.state != PaymentState.CANCELLED]
+        chosen = live or rows
+        return chosen[-1] if chosen else None
+
+    return DealPayments(
+        deposit=shown(PaymentPurpose.DEPOSIT),
+        balance=shown(PaymentPurpose.BALANCE),
+        payout=shown(PaymentPurpose.PAYOUT),
+        refunds=[p for p in payments if p.purpose == PaymentPurpose.REFUND],
+    )
 
 
 def _asset_rows(deal: Deal) -> list[AssetRow]:
@@ -245,7 +283,7 @@ def _render_detail(
         name: bound if bound is not None and bound.action == name else ACTION_FORMS[name]()
         for name in actions
     }
-    deposit, refunds = _payments(deal)
+    payments = _payments(deal)
     asset_rows = _asset_rows(deal)
     documents = list(
         Document.objects.visible_to(request.user)
@@ -254,8 +292,20 @@ def _render_detail(
         .order_by("-uploaded_at", "-pk")
     )
     for document in documents:
-        # Members of the organisation that uploaded it may delete it (documents.services).
-        document.can_delete = document.organization_id in organizations  # type: ignore[attr-defined]
+        # Members of the organisation that uploaded it may delete it (documents.services),
+        # except the recordal evidence, kept as the record of the staff's check.
+        document.can_delete = (  # type: ignore[attr-defined]
+            document.organization_id in organizations
+            and document.kind != DocumentKind.RECORDAL_EVIDENCE
+        )
+    evidence = list(
+        RecordalEvidence.objects.filter(deal=deal)
+        .select_related("document", "submitted_by", "reviewed_by")
+        .order_by("-submitted_at", "-pk")
+    )
+    evidence_open = deal.state == DealState.RECORDAL_FILED and not any(
+        e.state == EvidenceState.SUBMITTED for e in evidence
+    )
     licences = (
         list(deal.licences.select_related("asset").order_by("asset_id"))
         if deal.kind == DealKind.LICENCE and deal.state == DealState.COMPLETED
@@ -271,10 +321,13 @@ def _render_detail(
         "bound_action": bound.action if bound is not None else "",
         "signed_by_me": has_signed(deal, role),
         "signed_by_other": has_signed(deal, "buyer" if role == "seller" else "seller"),
-        "deposit": deposit,
-        "deposit_is_offline": deposit is not None and deposit.provider == PaymentProvider.OFFLINE,
-        "refunds": refunds,
+        "payments": payments,
         "offline_account": settings.OFFLINE_PAYMENT_ACCOUNT,
+        "recordal_terms": recordal_terms(
+            deal_kind=deal.kind, asset_kinds=[row.asset.kind for row in asset_rows]
+        ),
+        "evidence": evidence,
+        "evidence_form": RecordalEvidenceForm() if evidence_open else None,
         "asset_rows": asset_rows,
         "consent_missing": [row for row in asset_rows if row.needs_consent],
         "licences": licences,
@@ -300,7 +353,6 @@ SERVICES: dict[str, Callable[..., Deal]] = {
     "withdraw": services.deal_withdraw,
     "sign": services.deal_sign,
     "file_recordal": services.deal_file_recordal,
-    "complete": services.deal_complete,
     "cancel": services.deal_cancel,
 }
 assert set(SERVICES) == set(ACTION_FORMS)
@@ -308,8 +360,16 @@ assert set(SERVICES) == set(ACTION_FORMS)
 
 def _success_message(action: str, deal: Deal) -> str:
     if action == "sign":
+        if deal.state == DealState.BALANCE_PAID:
+            return _(
+                "The contract is signed by both parties. No balance is owed (the deposit was "
+                "the whole price): file the recordal next."
+            )
         if deal.signed_by_both():
-            return _("The contract is signed by both parties. File the recordal next.")
+            return _(
+                "The contract is signed by both parties. The buyer now pays the balance of "
+                "%(amount)s into the platform's escrow account."
+            ) % {"amount": money(deal.balance_amount)}
         return _("Your signature is recorded; waiting for the other party to sign.")
     if action == "accept":
         return _(
@@ -317,12 +377,14 @@ def _success_message(action: str, deal: Deal) -> str:
             "platform staff confirm its receipt."
         ) % {"amount": money(deal.deposit_amount)}
     if action == "cancel":
-        return _("The deal is cancelled. A deposit received is refunded to the buyer.")
+        return _("The deal is cancelled. What the buyer paid into escrow is refunded.")
     return {
         "decline": _("You declined the offer."),
         "withdraw": _("You withdrew your offer."),
-        "file_recordal": _("The recordal filing is recorded."),
-        "complete": _("The deal is completed."),
+        "file_recordal": _(
+            "The recordal filing is recorded. Upload the authority's document here once it "
+            "is issued."
+        ),
     }[action]
 
 
@@ -369,4 +431,22 @@ deal_document_upload = upload_view(
     target=_deal_or_404,
     attach=_uploading_party,
     redirect_to=lambda deal: _detail_url(deal, "documents"),
+)
+
+
+def _submit_evidence(
+    request: AuthenticatedHttpRequest, deal: Deal, data: dict[str, Any]
+) -> Document:
+    evidence = services.recordal_evidence_submit(
+        deal=deal, by=request.user, uploaded_file=data["file"]
+    )
+    return evidence.document
+
+
+deal_recordal_evidence_upload = upload_view(
+    target=_deal_or_404,
+    store=_submit_evidence,
+    form_class=RecordalEvidenceForm,
+    redirect_to=lambda deal: _detail_url(deal, "recordal"),
+    done=gettext_lazy("Uploaded %(name)s; platform staff check it next."),
 )

@@ -2257,6 +2257,11 @@ class DealSpec:
     days_ago: int
 
 
+# Each step on its own day, by whoever takes it: the parties in their workspace, the
+# operator in the admin (money into escrow confirmed, the recordal evidence checked —
+# accepting it completes the deal —, the payout to the seller sent).
+_SIGNED = ("accept", "confirm_deposit", "sign")
+_FILED = (*_SIGNED, "confirm_balance", "file_recordal", "submit_evidence")
 DEAL_PATHS: dict[str, tuple[str, ...]] = {
     "proposed": (),
     "declined": ("decline",),
@@ -2264,9 +2269,10 @@ DEAL_PATHS: dict[str, tuple[str, ...]] = {
     "accepted": ("accept",),
     "cancelled": ("accept", "confirm_deposit", "cancel"),
     "deposit_paid": ("accept", "confirm_deposit"),
-    "contract_signed": ("accept", "confirm_deposit", "sign"),
-    "recordal_filed": ("accept", "confirm_deposit", "sign", "file_recordal"),
-    "completed": ("accept", "confirm_deposit", "sign", "file_recordal", "complete"),
+    "contract_signed": _SIGNED,  # the balance awaited
+    "balance_paid": (*_SIGNED, "confirm_balance"),
+    "recordal_filed": _FILED,  # the evidence waits for the operator's check
+    "completed": (*_FILED, "accept_evidence", "confirm_payout"),
 }
 DEAL_STEP_DAYS = 3  # between the steps of one deal
 
@@ -2285,6 +2291,8 @@ DEAL_SPECS: tuple[DealSpec, ...] = (
              "拟用于智慧农业平台的示范应用。", 14),
     DealSpec("yukang", "kangbo", "transfer", Decimal("1.00"), "contract_signed",
              "按挂牌价受让，请安排签约。", 20),
+    DealSpec("yukang", "kangbo", "transfer", Decimal("0.90"), "balance_paid",
+             "拟用于体外诊断产品的产业化，同意通过平台资金托管结算。", 22),
     DealSpec("huarui", "qiyun", "transfer", Decimal("0.92"), "recordal_filed",
              "受让后用于盾构机施工管理系统的智能化升级。", 30),
     DealSpec(

@@ -6,12 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from .models import DocumentKind
 from .validators import ACCEPT_ATTRIBUTE
 
+# Recordal evidence is uploaded through the deal's own form, which submits it for the
+# staff's check; the general form does not offer it.
+UPLOAD_KINDS = [c for c in DocumentKind.choices if c[0] != DocumentKind.RECORDAL_EVIDENCE]
+
 
 class DocumentUploadForm(forms.Form):
     """Only shapes the request; services.document_upload checks the file itself."""
 
     kind = forms.ChoiceField(
-        label=_("Kind of document"), choices=DocumentKind.choices, initial=DocumentKind.CERTIFICATE
+        label=_("Kind of document"), choices=UPLOAD_KINDS, initial=DocumentKind.CERTIFICATE
     )
     file = forms.FileField(
         label=_("File"),

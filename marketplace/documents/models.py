@@ -20,6 +20,9 @@ class DocumentKind(models.TextChoices):
     FINANCIAL_STATEMENT = "financial_statement", _("Financial statement")  # 财务报表
     CONTRACT = "contract", _("Contract")  # 合同: loan, pledge, transfer
     REGISTRATION = "registration", _("Registration certificate")  # 质押登记通知书 / 备案证明
+    # The authority's proof that a deal's transfer or licence was recorded (手续合格通知书,
+    # 核准转让证明, 备案证明 …): uploaded only through deals.services.recordal_evidence_submit.
+    RECORDAL_EVIDENCE = "recordal_evidence", _("Recordal evidence")
     OTHER = "other", _("Other")  # 其他
 
 

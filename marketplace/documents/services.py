@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,17 +149,24 @@ def document_upload(
 
 def document_delete(*, by: User, document: Document) -> None:
     """A member of the owning organisation deletes a document; the stored file goes once
-    the row's deletion is committed (a rollback keeps both)."""
+    the row's deletion is committed (a rollback keeps both). A document another record
+    keeps as its proof (a deal's recordal evidence) is not deleted."""
     if not _is_member(user=by, organization_id=document.organization_id):
         raise PermissionDenied(_("You can only delete documents of your own organisation."))
     storage = document.file.storage
     name = document.file.name or ""
-    with transaction.atomic():
-        Document.objects.filter(pk=document.pk).delete()
-        if name:
-            transaction.on_commit(
-                lambda: _delete_stored_file(storage=storage, name=name), robust=True
-            )
+    try:
+        with transaction.atomic():
+            Document.objects.filter(pk=document.pk).delete()
+            if name:
+                transaction.on_commit(
+                    lambda: _delete_stored_file(storage=storage, name=name), robust=True
+                )
+    except ProtectedError:
+        raise ValidationError(
+            _("This document is kept as the record of a check and cannot be deleted."),
+            code="protected",
+        ) from None
 
 
 def document_orphans_delete(*, now: datetime.datetime | None = None) -> int:

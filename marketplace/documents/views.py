@@ -5,6 +5,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,18 +42,21 @@ def _asset_documents_url(asset_pk: int) -> str:
 def upload_view(
     *,
     target: Callable[[AuthenticatedHttpRequest, int], T],
-    attach: Callable[[AuthenticatedHttpRequest, T], dict[str, Any]],
+    attach: Callable[[AuthenticatedHttpRequest, T], dict[str, Any]] | None = None,
     redirect_to: Callable[[T], str],
-    form_class: type[DocumentUploadForm] = DocumentUploadForm,
+    form_class: type[forms.Form] = DocumentUploadForm,
+    store: Callable[[AuthenticatedHttpRequest, T, dict[str, Any]], Document] | None = None,
+    done: Any = None,
 ) -> Callable[..., HttpResponse]:
     """A POST view that uploads one document to the object the URL names.
 
     `target(request, pk)` loads the object the user may attach to (or raises Http404);
     `attach(request, obj)` gives `document_upload` its owning organisation and the foreign
-    key to set; `redirect_to(obj)` is where the user goes back to, with the outcome as a
-    message. The size limit must be in place before anything reads the body, and the CSRF
-    check reads it; so the outer view is exempt and the inner one protected (as Django's
-    docs show)."""
+    key to set — or `store(request, obj, cleaned_data)` stores it through another service
+    (which calls `document_upload`) and returns the document; `redirect_to(obj)` is where
+    the user goes back to, with the outcome as a message (`done`, with %(name)s). The size
+    limit must be in place before anything reads the body, and the CSRF check reads it; so
+    the outer view is exempt and the inner one protected (as Django's docs show)."""
 
     @csrf_exempt
     @login_required
@@ -82,12 +86,16 @@ def upload_view(
                     messages.error(request, f"{label}: {error}" if label else str(error))
         else:
             try:
-                document = services.document_upload(
-                    by=request.user,
-                    kind=form.cleaned_data["kind"],
-                    uploaded_file=form.cleaned_data["file"],
-                    **attach(request, obj),
-                )
+                if store is not None:
+                    document = store(request, obj, form.cleaned_data)
+                else:
+                    assert attach is not None, "upload_view needs attach or store"
+                    document = services.document_upload(
+                        by=request.user,
+                        kind=form.cleaned_data["kind"],
+                        uploaded_file=form.cleaned_data["file"],
+                        **attach(request, obj),
+                    )
             except PermissionDenied:
                 raise Http404 from None
             except ValidationError as error:
@@ -95,7 +103,7 @@ def upload_view(
                     messages.error(request, message)
             else:
                 messages.success(
-                    request, _("Uploaded %(name)s.") % {"name": document.original_name}
+                    request, (done or _("Uploaded %(name)s.")) % {"name": document.original_name}
                 )
         return redirect(redirect_to(obj))
 
@@ -138,8 +146,13 @@ def document_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except Document.DoesNotExist:
         raise Http404 from None
     # Staff see every document but only members delete: PermissionDenied → 403.
-    services.document_delete(by=request.user, document=document)
-    messages.success(request, _("Deleted %(name)s.") % {"name": document.original_name})
+    try:
+        services.document_delete(by=request.user, document=document)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Deleted %(name)s.") % {"name": document.original_name})
     if document.asset_id is not None:
         return redirect(_asset_documents_url(document.asset_id))
     if document.pledge_application_id is not None:

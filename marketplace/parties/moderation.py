@@ -97,6 +97,7 @@ TRANSITION_LABELS: dict[str, Label] = {
     "accept": gettext_lazy("Accept"),
     "decline": gettext_lazy("Decline"),
     "pay_deposit": gettext_lazy("Deposit paid"),
+    "pay_balance": gettext_lazy("Balance paid"),
     "file_recordal": gettext_lazy("File recordal"),
     "complete": gettext_lazy("Complete"),
 }

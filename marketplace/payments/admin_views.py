@@ -1,10 +1,12 @@
-"""Offline payments in the Wagtail admin: staff confirm deposits received and refunds sent.
+"""Offline payments in the Wagtail admin: staff confirm money into escrow received and money
+out of it sent.
 
-Under the offline provider the buyer transfers the deposit to the platform's escrow account
-quoting the payment's reference; staff check the account and confirm it here, which moves
-the deal to "deposit paid". When a deal is cancelled after its deposit arrived, the refund
-waits here until staff have sent it back and confirm that. Both run
-`payment_confirm_offline`; nothing else writes a payment.
+Under the offline provider the buyer transfers the deposit, and after both signatures the
+balance, to the platform's escrow account quoting the payment's reference; staff check the
+account and confirm it here, which moves the deal to "deposit paid" or "balance paid".
+When a deal completes, the payout to the seller waits here until staff have sent it and
+confirm that; when a deal is cancelled, so does the refund of each payment the buyer made.
+All run `payment_confirm_offline`; nothing else writes a payment.
 """
 
 from dataclasses import dataclass
@@ -131,6 +133,26 @@ class PaymentModerationView(ModerationView):
             purpose=PaymentPurpose.DEPOSIT,
         ),
         ConfirmAction(
+            name="confirm_balance",
+            label=gettext_lazy("Confirm received"),
+            form_class=NoteForm,
+            run=_confirm(PaymentPurpose.BALANCE),
+            done=gettext_lazy(
+                "“%(object)s” is confirmed as received; the deal's balance is in escrow."
+            ),
+            failed=gettext_lazy("“%(object)s” was not confirmed: %(reasons)s"),
+            purpose=PaymentPurpose.BALANCE,
+        ),
+        ConfirmAction(
+            name="confirm_payout",
+            label=gettext_lazy("Confirm payout sent"),
+            form_class=NoteForm,
+            run=_confirm(PaymentPurpose.PAYOUT),
+            done=gettext_lazy("“%(object)s” is confirmed as sent; the seller is told."),
+            failed=gettext_lazy("“%(object)s” was not confirmed: %(reasons)s"),
+            purpose=PaymentPurpose.PAYOUT,
+        ),
+        ConfirmAction(
             name="confirm_refund",
             label=gettext_lazy("Confirm refund sent"),
             form_class=NoteForm,
@@ -143,7 +165,7 @@ class PaymentModerationView(ModerationView):
 
     def get_queryset(self) -> QuerySet[Payment]:
         return offline_payments().select_related(
-            "deal__listing", "deal__buyer", "deal__seller", "confirmed_by"
+            "deal__listing", "deal__buyer", "deal__seller", "confirmed_by", "refund_of"
         )
 
     def get_state_label(self) -> str:
@@ -159,6 +181,7 @@ class PaymentModerationView(ModerationView):
             (_("Buyer"), review_link(user, deal.buyer)),
             (_("Seller"), review_link(user, deal.seller)),
             (_("Purpose"), payment.get_purpose_display()),
+            *present([(_("Refund of"), review_link(user, payment.refund_of))]),
             (_("Amount"), money(payment.amount)),
             (_("Reference"), format_html("<code>{}</code>", payment.reference)),
             (_("Provider"), payment.get_provider_display()),
@@ -175,11 +198,11 @@ class PaymentModerationView(ModerationView):
         was requested and who confirmed it (or when it was cancelled), shown the same way."""
         payment: Payment = self.object
         pending = str(PaymentState.PENDING.label)
-        requested = (
-            _("Deposit requested")
-            if payment.purpose == PaymentPurpose.DEPOSIT
-            else _("Refund owed")
-        )
+        requested: str = {
+            PaymentPurpose.DEPOSIT: _("Deposit requested"),
+            PaymentPurpose.BALANCE: _("Balance requested"),
+            PaymentPurpose.PAYOUT: _("Payout owed"),
+        }.get(PaymentPurpose(payment.purpose), _("Refund owed"))
         entries = [TimelineEntry(payment.created_at, None, requested, "", pending, "")]
         if payment.state == PaymentState.SUCCEEDED and payment.confirmed_at:
             action = next(a for a in self.actions if getattr(a, "purpose", "") == payment.purpose)
@@ -214,6 +237,7 @@ class PaymentModerationView(ModerationView):
             "amount": money(payment.amount),
             "reference": payment.reference,
             "buyer": payment.deal.buyer.name,
+            "seller": payment.deal.seller.name,
         }
         if payment.purpose == PaymentPurpose.DEPOSIT:
             return (
@@ -221,6 +245,24 @@ class PaymentModerationView(ModerationView):
                     "Confirm only once a transfer of %(amount)s quoting %(reference)s has "
                     "arrived in the platform's escrow account. The deal then moves to "
                     "“Deposit paid”."
+                )
+                % subject
+            )
+        if payment.purpose == PaymentPurpose.BALANCE:
+            return (
+                _(
+                    "Confirm only once a transfer of %(amount)s quoting %(reference)s has "
+                    "arrived in the platform's escrow account. The deal then moves to "
+                    "“Balance paid” and the parties file the recordal; the money stays in "
+                    "escrow until the deal completes."
+                )
+                % subject
+            )
+        if payment.purpose == PaymentPurpose.PAYOUT:
+            return (
+                _(
+                    "The deal is completed: pay %(amount)s out of escrow to %(seller)s quoting "
+                    "%(reference)s, then confirm the payout as sent. The seller is told."
                 )
                 % subject
             )
@@ -293,7 +335,8 @@ class PaymentViewSet(ModerationViewSet):
 
 
 class OfflinePaymentsPanel(Component):
-    """Offline payments awaiting confirmation: deposits to check for, refunds to send."""
+    """Offline payments awaiting confirmation: deposits and balances to check for, payouts
+    and refunds to send."""
 
     name = "offline_payments"
     template_name = "payments/admin/offline_payments_panel.html"
@@ -307,22 +350,26 @@ class OfflinePaymentsPanel(Component):
         if not policy.user_has_any_permission(self.request.user, ("view",)):
             return {"rows": []}
         pending = Q(state=PaymentState.PENDING)
+        queues = (
+            (PaymentPurpose.DEPOSIT, _("Deposits to confirm as received")),
+            (PaymentPurpose.BALANCE, _("Balances to confirm as received")),
+            (PaymentPurpose.PAYOUT, _("Payouts to send to sellers and confirm")),
+            (PaymentPurpose.REFUND, _("Refunds to send and confirm")),
+        )
         counts = offline_payments().aggregate(
-            deposits=Count("pk", filter=pending & Q(purpose=PaymentPurpose.DEPOSIT)),
-            refunds=Count("pk", filter=pending & Q(purpose=PaymentPurpose.REFUND)),
+            **{
+                str(purpose): Count("pk", filter=pending & Q(purpose=purpose))
+                for purpose, _label in queues
+            }
         )
         index = reverse(PAYMENT_INDEX_URL_NAME)
         return {
             "rows": [
                 {
-                    "label": _("Deposits to confirm as received"),
-                    "count": counts["deposits"],
-                    "url": f"{index}?state={PaymentState.PENDING}&purpose={PaymentPurpose.DEPOSIT}",
-                },
-                {
-                    "label": _("Refunds to send and confirm"),
-                    "count": counts["refunds"],
-                    "url": f"{index}?state={PaymentState.PENDING}&purpose={PaymentPurpose.REFUND}",
-                },
+                    "label": label,
+                    "count": counts[str(purpose)],
+                    "url": f"{index}?state={PaymentState.PENDING}&purpose={purpose}",
+                }
+                for purpose, label in queues
             ]
         }

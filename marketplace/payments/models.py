@@ -1,9 +1,15 @@
-"""Money moving for a deal: the buyer's deposit and, if the deal falls through, its refund.
+"""Money moving for a deal, through the platform's escrow account.
+
+Into escrow: the buyer's deposit (once the seller accepts) and the balance, the price less
+the deposit (once both have signed). Out of escrow: the payout of what was paid in to the
+seller when the deal completes — the seller is paid only then — or, if the deal falls
+through, a refund to the buyer of each payment received (one refund per payment, as a
+card provider refunds a charge).
 
 The provider is chosen by settings: without STRIPE_SECRET_KEY the *offline* provider is
-used — the buyer transfers the deposit to the platform's escrow account quoting the
-payment's reference, and platform staff confirm receipt (and later any refund) by hand.
-The Stripe provider (PaymentIntents + webhooks) plugs into the same rows.
+used — the buyer transfers the money to the platform's escrow account quoting the
+payment's reference, and platform staff confirm receipt (and later the payout or a refund)
+by hand. The Stripe provider (PaymentIntents + webhooks) plugs into the same rows.
 """
 
 import secrets
@@ -20,7 +26,14 @@ MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
 
 class PaymentPurpose(models.TextChoices):
     DEPOSIT = "deposit", _("Deposit")  # the buyer pays it once the seller accepts
-    REFUND = "refund", _("Deposit refund")  # back to the buyer when the deal is cancelled
+    BALANCE = "balance", _("Balance")  # the buyer pays the rest once both have signed
+    PAYOUT = "payout", _("Payout to the seller")  # out of escrow when the deal completes
+    REFUND = "refund", _("Refund")  # a received payment back to the buyer on cancellation
+
+
+# Money the buyer pays into escrow, and money the platform pays out of it.
+INCOMING_PURPOSES = (PaymentPurpose.DEPOSIT, PaymentPurpose.BALANCE)
+OUTGOING_PURPOSES = (PaymentPurpose.PAYOUT, PaymentPurpose.REFUND)
 
 
 class PaymentProvider(models.TextChoices):
@@ -52,6 +65,15 @@ class Payment(models.Model):
         _("state"), max_length=10, choices=PaymentState.choices, default=PaymentState.PENDING
     )
     reference = models.CharField(_("reference"), max_length=20, unique=True, default=new_reference)
+    # A refund names the payment it gives back (deposit or balance); nothing else does.
+    refund_of = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refund",
+        verbose_name=_("refund of"),
+    )
     # The provider's id (a Stripe PaymentIntent or Refund id); empty for offline payments.
     external_id = models.CharField(_("provider reference"), max_length=100, blank=True)
     confirmed_by = models.ForeignKey(
@@ -73,14 +95,25 @@ class Payment(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
-            # One live deposit and one live refund per deal at most.
+            # One live deposit, balance and payout per deal at most ...
             models.UniqueConstraint(
                 fields=["deal", "purpose"],
-                condition=~Q(state="cancelled"),
+                condition=~Q(state="cancelled") & ~Q(purpose="refund"),
                 name="one_live_payment_per_purpose",
+            ),
+            # ... and a refund gives back one received payment (refund_of is one-to-one).
+            models.CheckConstraint(
+                condition=(Q(purpose="refund") & Q(refund_of__isnull=False))
+                | (~Q(purpose="refund") & Q(refund_of__isnull=True)),
+                name="payment_refund_names_its_payment",
             ),
         ]
         indexes = [models.Index(fields=["state", "purpose", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} {self.reference}"
+
+    @property
+    def is_incoming(self) -> bool:
+        """Paid by the buyer into escrow (deposit, balance), not out of it."""
+        return self.purpose in INCOMING_PURPOSES

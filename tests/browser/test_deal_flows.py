@@ -6,9 +6,12 @@
    page shows the new state and its line in the history, and the holder's header counts
    the notices. A reviewer of another bank cannot open the file (404).
 2. A buyer (browsing in English) makes an offer on a published transfer listing; the
-   seller accepts; the buyer reads how to pay the deposit offline; staff confirm receipt in
-   the Wagtail admin; both parties sign, the seller records the recordal filing and the
-   completion; the patent now belongs to the buyer and the listing is closed.
+   seller (on a 390 px phone) accepts; the buyer reads how to pay the deposit offline;
+   staff confirm receipt in the Wagtail admin; both parties sign and the buyer reads how to
+   pay the balance into escrow; staff confirm it; the seller records the recordal filing
+   and uploads CNIPA's notification (手续合格通知书), which the page names; staff check it
+   in the admin and accept it, which completes the deal; the patent now belongs to the
+   buyer, the listing is closed, and staff pay the price out to the seller.
 
 Every person has a browser context of their own. As in test_listing_story.py, UI texts are
 computed from the translation catalogues the live server uses (`zh(...)`, `en(...)`, with
@@ -33,8 +36,14 @@ from playwright.sync_api import Locator, Page, expect
 from cms.services import portal_pages_ensure
 from listings.models import IPAsset, Listing, ListingState
 from marketplace.dates import add_months
-from marketplace.deals.forms import DealOfferForm, DealRecordalForm
-from marketplace.deals.models import Deal, DealState
+from marketplace.deals.admin_views import EvidenceModerationView
+from marketplace.deals.forms import DealOfferForm, DealRecordalForm, RecordalEvidenceForm
+from marketplace.deals.models import Deal, DealState, EvidenceState, RecordalEvidence
+from marketplace.deals.recordal import TERMS as RECORDAL_TERMS
+from marketplace.deals.templatetags.deal_tags import (
+    AWAIT_EVIDENCE_CHECK_STEP,
+    UPLOAD_EVIDENCE_STEP,
+)
 from marketplace.deals.templatetags.deal_tags import NEXT_STEPS as DEAL_NEXT_STEPS
 from marketplace.money import format_yuan_exact
 from marketplace.parties.models import MembershipRole
@@ -97,8 +106,11 @@ DEAL_PATENT_TITLE = "一种钠离子电池层状氧化物正极材料"
 ASKING = Decimal("1200000")
 OFFER = Decimal("1100000")
 DEPOSIT = Decimal("110000")  # 10 % of the offer: the seller leaves the deposit empty
+BALANCE = Decimal("990000")  # the rest of the price, paid into escrow after signing
 OFFER_MESSAGE = "我方拟用于储能电池量产，款项可在登记后一次付清。"
 RECORDAL_NUMBER = "ZL202541000123"
+EVIDENCE_FILE = "手续合格通知书-ZL202541000123.pdf"
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def zh(text: Any) -> str:
@@ -466,10 +478,18 @@ def test_holder_applies_for_pledge_financing_and_the_bank_disburses(
 # --- 2. a transfer deal with an offline deposit ------------------------------------------
 
 
+def admin_action(admin: Page, action: Any) -> Locator:
+    """The form of a staff action on an admin review page, found by its heading."""
+    return admin.locator("form.moderation-action").filter(
+        has=admin.get_by_role("heading", name=zh(action.label), exact=True)
+    )
+
+
 def test_buyer_offer_to_completed_transfer_with_offline_deposit(
-    new_page: Callable[..., Page], settings: Any
+    new_page: Callable[..., Page], settings: Any, tmp_path: Any
 ) -> None:
     settings.MFA_REQUIRED = False  # TOTP enrolment for staff is a story of its own
+    settings.MEDIA_ROOT = tmp_path
     started = time.perf_counter()
 
     # given: the portal's pages; a verified seller with a published transfer listing of its
@@ -539,8 +559,8 @@ def test_buyer_offer_to_completed_transfer_with_offline_deposit(
         en(DEAL_NEXT_STEPS[(DealState.PROPOSED, "buyer")])
     )
 
-    # 2 -- the seller accepts ---------------------------------------------------------------
-    seller_page = new_page()
+    # 2 -- the seller, on a phone, accepts -------------------------------------------------
+    seller_page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
     log_in(seller_page, seller.user.email)
     seller_page.locator("#main").get_by_role(
         "link", name=zh(gettext_lazy("All my deals")), exact=True
@@ -597,9 +617,7 @@ def test_buyer_offer_to_completed_transfer_with_offline_deposit(
     admin.get_by_role("link", name=deposit.reference, exact=True).click()
     expect(admin).to_have_url(re.compile(rf"/admin/offline-payments/{deposit.pk}/$"))
     confirm = next(a for a in PaymentModerationView.actions if a.name == "confirm_deposit")
-    admin.locator("form.moderation-action").filter(
-        has=admin.get_by_role("heading", name=zh(confirm.label), exact=True)
-    ).get_by_role("button", name=zh(confirm.label), exact=True).click()
+    admin_action(admin, confirm).get_by_role("button", name=zh(confirm.label), exact=True).click()
     payment_name = f"{zh(PaymentPurpose.DEPOSIT.label)} {deposit.reference}"
     expect(admin.locator(".messages")).to_contain_text(
         zh(confirm.done) % {"object": payment_name}, timeout=TIMEOUT_MS
@@ -623,26 +641,126 @@ def test_buyer_offer_to_completed_transfer_with_offline_deposit(
         zh(gettext_lazy("The other party signed the contract; your signature is awaited."))
     )
     press(seller_page, gettext_lazy("Record our signature"))
-    expect(status_message(seller_page)).to_contain_text(
-        zh(gettext_lazy("The contract is signed by both parties. File the recordal next."))
-    )
+    with translation.override("zh-hans"):
+        signed = translation.gettext(
+            "The contract is signed by both parties. The buyer now pays the balance of "
+            "%(amount)s into the platform's escrow account."
+        ) % {"amount": format_yuan_exact(BALANCE, always_fen=True)}
+    expect(status_message(seller_page)).to_contain_text(signed)
     expect(state_badge(seller_page)).to_have_text(zh(DealState.CONTRACT_SIGNED.label))
+    expect(seller_page.locator(".next-step")).to_have_text(
+        zh(DEAL_NEXT_STEPS[(DealState.CONTRACT_SIGNED, "seller")])
+    )
 
-    # 6 -- the seller records the recordal filing, then the completion -----------------------
+    # 6 -- the buyer reads how to pay the balance; staff confirm it in the admin ------------
+    balance = Payment.objects.get(deal_id=deal_pk, purpose=PaymentPurpose.BALANCE)
+    assert balance.amount == BALANCE
+    buyer_page.reload()
+    expect(buyer_page.locator(".next-step")).to_contain_text(
+        en(DEAL_NEXT_STEPS[(DealState.CONTRACT_SIGNED, "buyer")])
+    )
+    instructions = buyer_page.locator(".offline-payment")
+    with translation.override("en"):
+        transfer_balance = translation.gettext(
+            "Transfer the balance of %(amount)s to the account below and quote the "
+            "reference, so that the transfer can be matched to this deal."
+        ) % {"amount": format_yuan_exact(BALANCE, always_fen=True)}
+    expect(instructions).to_contain_text(transfer_balance)
+    expect(fact(instructions, en(gettext_lazy("Reference")))).to_have_text(balance.reference)
+    expect(buyer_page.locator(".payment-balance .state-badge")).to_have_text(
+        en(PaymentState.PENDING.label)
+    )
+
+    admin.goto("/admin/offline-payments/")
+    admin.get_by_role("link", name=balance.reference, exact=True).click()
+    expect(admin).to_have_url(re.compile(rf"/admin/offline-payments/{balance.pk}/$"))
+    confirm = next(a for a in PaymentModerationView.actions if a.name == "confirm_balance")
+    admin_action(admin, confirm).get_by_role("button", name=zh(confirm.label), exact=True).click()
+    balance_name = f"{zh(PaymentPurpose.BALANCE.label)} {balance.reference}"
+    expect(admin.locator(".messages")).to_contain_text(
+        zh(confirm.done) % {"object": balance_name}, timeout=TIMEOUT_MS
+    )
+
+    # 7 -- the seller records the recordal filing -------------------------------------------
+    seller_page.reload()
+    expect(state_badge(seller_page)).to_have_text(zh(DealState.BALANCE_PAID.label))
+    expect(seller_page.locator(".payment-balance .state-badge")).to_have_text(
+        zh(PaymentState.SUCCEEDED.label)
+    )
+    patent_transfer = RECORDAL_TERMS[("transfer", "patent")]
+    expect(seller_page.locator(".recordal-filing")).to_contain_text(zh(patent_transfer.procedure))
     recordal_fields = DealRecordalForm.base_fields
     control(seller_page, recordal_fields["recordal_number"].label).fill(RECORDAL_NUMBER)
     control(seller_page, recordal_fields["recordal_date"].label).fill(today.isoformat())
     press(seller_page, gettext_lazy("Record the filing"))
     expect(status_message(seller_page)).to_contain_text(
-        zh(gettext_lazy("The recordal filing is recorded."))
+        zh(
+            gettext_lazy(
+                "The recordal filing is recorded. Upload the authority's document here once "
+                "it is issued."
+            )
+        )
     )
     expect(state_badge(seller_page)).to_have_text(zh(DealState.RECORDAL_FILED.label))
     expect(fact(seller_page, zh(gettext_lazy("Recordal number")))).to_have_text(RECORDAL_NUMBER)
-    press(seller_page, gettext_lazy("Record completion"))
-    expect(status_message(seller_page)).to_contain_text(zh(gettext_lazy("The deal is completed.")))
-    expect(state_badge(seller_page)).to_have_text(zh(DealState.COMPLETED.label))
+    # no party records completion on its own word
+    expect(
+        seller_page.locator("#main").get_by_role("button", name=re.compile("完成"))
+    ).to_have_count(0)
 
-    # then: the buyer sees the deal completed and the listing closed
+    # 8 -- the seller uploads CNIPA's notification, which the page names -----------------------
+    expect(seller_page.locator(".next-step")).to_contain_text(zh(UPLOAD_EVIDENCE_STEP))
+    expect(seller_page.locator(".recordal-evidence-name")).to_have_text(
+        zh(patent_transfer.evidence)
+    )
+    evidence_file = tmp_path / EVIDENCE_FILE
+    evidence_file.write_bytes(PDF)
+    upload = seller_page.locator("form.evidence-upload")
+    upload.get_by_label(zh(RecordalEvidenceForm.base_fields["file"].label)).set_input_files(
+        evidence_file
+    )
+    upload.get_by_role(
+        "button", name=zh(gettext_lazy("Upload for the staff's check")), exact=True
+    ).click()
+    with translation.override("zh-hans"):
+        uploaded = translation.gettext("Uploaded %(name)s; platform staff check it next.") % {
+            "name": EVIDENCE_FILE
+        }
+    expect(status_message(seller_page)).to_contain_text(uploaded)
+    expect(seller_page.locator("tr.evidence .state-badge")).to_have_text(
+        zh(EvidenceState.SUBMITTED.label)
+    )
+    expect(seller_page.locator(".next-step")).to_contain_text(zh(AWAIT_EVIDENCE_CHECK_STEP))
+
+    # 9 -- staff check the evidence in the admin and accept it: the deal completes ------------
+    evidence = RecordalEvidence.objects.get(deal_id=deal_pk)
+    admin.goto("/admin/")
+    admin.get_by_role(
+        "link", name=zh(gettext_lazy("Recordal evidence to check")), exact=True
+    ).click()
+    expect(admin).to_have_url(re.compile(r"/admin/recordal-evidence/\?state=submitted$"))
+    admin.get_by_role("link", name=in_zh(lambda: str(evidence)), exact=True).click()
+    expect(admin).to_have_url(re.compile(rf"/admin/recordal-evidence/{evidence.pk}/$"))
+    expect(admin.locator("main")).to_contain_text(zh(patent_transfer.evidence))
+    expect(admin.get_by_role("link", name=EVIDENCE_FILE, exact=True)).to_be_visible()
+    accept = next(a for a in EvidenceModerationView.actions if a.name == "accept")
+    admin_action(admin, accept).get_by_role("button", name=zh(accept.label), exact=True).click()
+    expect(admin.locator(".messages")).to_contain_text(
+        zh(accept.done) % {"object": in_zh(lambda: str(evidence))}, timeout=TIMEOUT_MS
+    )
+
+    # then both parties see the deal completed, the listing closed, the payout under way
+    seller_page.reload()
+    expect(state_badge(seller_page)).to_have_text(zh(DealState.COMPLETED.label))
+    expect(seller_page.locator("tr.evidence .state-badge")).to_have_text(
+        zh(EvidenceState.ACCEPTED.label)
+    )
+    expect(seller_page.locator(".payment-payout")).to_contain_text(
+        format_yuan_exact(OFFER, always_fen=True)
+    )
+    expect(seller_page.locator(".payment-payout .state-badge")).to_have_text(
+        zh(gettext_lazy("Being paid out"))
+    )
     buyer_page.reload()
     expect(state_badge(buyer_page)).to_have_text(en(DealState.COMPLETED.label))
     expect(buyer_page.locator(".next-step")).to_have_text(
@@ -653,14 +771,28 @@ def test_buyer_offer_to_completed_transfer_with_offline_deposit(
     )
     expect(fact(buyer_page, en(gettext_lazy("Recordal number")))).to_have_text(RECORDAL_NUMBER)
     expect_last_step(
-        buyer_page, DealState.RECORDAL_FILED, DealState.COMPLETED, SELLER_PERSON, lang=en
+        buyer_page, DealState.RECORDAL_FILED, DealState.COMPLETED, STAFF_PERSON, lang=en
+    )
+
+    # 10 -- staff pay the price out of escrow to the seller -----------------------------------
+    payout = Payment.objects.get(deal_id=deal_pk, purpose=PaymentPurpose.PAYOUT)
+    admin.goto(f"/admin/offline-payments/{payout.pk}/")
+    confirm = next(a for a in PaymentModerationView.actions if a.name == "confirm_payout")
+    admin_action(admin, confirm).get_by_role("button", name=zh(confirm.label), exact=True).click()
+    expect(admin.locator(".messages")).to_contain_text(
+        zh(confirm.done) % {"object": f"{zh(PaymentPurpose.PAYOUT.label)} {payout.reference}"},
+        timeout=TIMEOUT_MS,
+    )
+    seller_page.reload()
+    expect(seller_page.locator(".payment-payout .state-badge")).to_have_text(
+        zh(gettext_lazy("Paid out"))
     )
 
     story_seconds = time.perf_counter() - story_started
     total_seconds = time.perf_counter() - started
 
-    # and: the database agrees — the patent is the buyer's, the listing closed, the deposit
-    # confirmed by staff, every step audited with who took it
+    # and: the database agrees — the patent is the buyer's, the listing closed, the money in
+    # and out of escrow confirmed by staff, every step audited with who took it
     assert IPAsset.objects.get(pk=patent.pk).holder == buyer.organization
     assert Listing.objects.get(pk=listing.pk).state == ListingState.CLOSED
     deal = Deal.objects.get(pk=deal_pk)
@@ -671,9 +803,20 @@ def test_buyer_offer_to_completed_transfer_with_offline_deposit(
     assert deal.seller_signed_at is not None
     assert deal.buyer_signed_at is not None
     assert (deal.recordal_number, deal.recordal_date) == (RECORDAL_NUMBER, today)
-    deposit.refresh_from_db()
-    assert deposit.state == PaymentState.SUCCEEDED
-    assert deposit.confirmed_by == staff
+    assert set(
+        Payment.objects.filter(deal=deal).values_list("purpose", "amount", "state", "confirmed_by")
+    ) == {
+        ("deposit", DEPOSIT, "succeeded", staff.pk),
+        ("balance", BALANCE, "succeeded", staff.pk),
+        ("payout", OFFER, "succeeded", staff.pk),
+    }
+    evidence.refresh_from_db()
+    assert (evidence.state, evidence.reviewed_by, evidence.submitted_by) == (
+        EvidenceState.ACCEPTED,
+        staff,
+        seller.user,
+    )
+    assert evidence.document.original_name == EVIDENCE_FILE
     assert list(
         StateLog.objects.for_(deal).order_by("timestamp", "pk").values_list("transition", "by")
     ) == [
@@ -681,8 +824,9 @@ def test_buyer_offer_to_completed_transfer_with_offline_deposit(
         ("accept", seller.user.pk),
         ("pay_deposit", staff.pk),
         ("sign_contract", seller.user.pk),
+        ("pay_balance", staff.pk),
         ("file_recordal", seller.user.pk),
-        ("complete", seller.user.pk),
+        ("complete", staff.pk),
     ]
     print(
         f"\ndeal story wall time: {story_seconds:.2f} s in the browser "

@@ -22,6 +22,8 @@ from tests.factories import (
     ListingFactory,
     MembershipFactory,
     OrganizationFactory,
+    UserFactory,
+    ready_to_complete,
 )
 
 pytestmark = [
@@ -160,13 +162,16 @@ def _wait_for_lock_waits(count: int, timeout: float = 20) -> None:
 
 def test_completing_one_licence_while_accepting_another_offer_does_not_deadlock():
     """On a non-exclusive licence listing the seller accepts an offer while another deal
-    completes (which declines the offers still waiting). The completion holds the assets
+    completes — platform staff accept its recordal evidence — (which declines the offers
+    still waiting). The completion holds the assets
     and waits for the listing; the acceptance holds its offer and waits for the assets;
     the completion then wants that offer: both must still end cleanly, one after the other.
     The listing is held by a third connection to make that interleaving certain."""
     listing = ListingFactory(state="published", intent="licence", licence_type="non_exclusive")
     seller = MembershipFactory(organization=listing.holder).user
     completing = DealFactory(listing=listing, state="recordal_filed", licence_type="non_exclusive")
+    evidence = ready_to_complete(completing)
+    staff = UserFactory(is_staff=True)
     offer = DealFactory(listing=listing, state="proposed", licence_type="non_exclusive")
     held, release = threading.Event(), threading.Event()
     outcomes: dict[str, object] = {}
@@ -194,7 +199,12 @@ def test_completing_one_licence_while_accepting_another_offer_does_not_deadlock(
     threads = [run("hold", hold_the_listing)]
     assert held.wait(timeout=30)
     try:
-        threads.append(run("complete", lambda: services.deal_complete(deal=completing, by=seller)))
+        threads.append(
+            run(
+                "complete",
+                lambda: services.recordal_evidence_accept(evidence=evidence, by=staff),
+            )
+        )
         _wait_for_lock_waits(1)  # the completion waits for the listing
         threads.append(run("accept", lambda: services.deal_accept(deal=offer, by=seller)))
         _wait_for_lock_waits(2)  # the acceptance waits too
@@ -212,3 +222,34 @@ def test_completing_one_licence_while_accepting_another_offer_does_not_deadlock(
     # the offer was declined by the completion, so the acceptance found it no longer open
     assert offer.state == DealState.DECLINED
     assert codes(outcomes["accept"]) == {"invalid_transition"}
+
+
+def test_two_staff_checking_the_same_evidence_at_once_complete_the_deal_once():
+    # given a deal at its recordal, the balance in escrow, the evidence waiting
+    deal = DealFactory(state="recordal_filed")
+    evidence = ready_to_complete(deal)
+    staff = [UserFactory(is_staff=True) for _ in range(2)]
+
+    # when one accepts and the other rejects at the same moment
+    outcomes = run_at_once(
+        [
+            lambda: services.recordal_evidence_accept(evidence=evidence, by=staff[0]),
+            lambda: services.recordal_evidence_reject(
+                evidence=evidence, by=staff[1], reason="号码不符"
+            ),
+        ]
+    )
+
+    # then exactly one check counts, and the deal completed at most once
+    assert outcomes.count("ok") == 1, outcomes
+    loser = next(outcome for outcome in outcomes if outcome != "ok")
+    assert codes(loser) == {"invalid_transition"}
+    deal.refresh_from_db()
+    evidence.refresh_from_db()
+    if outcomes[0] == "ok":
+        assert (evidence.state, deal.state) == ("accepted", DealState.COMPLETED)
+        assert Payment.objects.filter(deal=deal, purpose="payout").count() == 1
+    else:
+        assert (evidence.state, deal.state) == ("rejected", DealState.RECORDAL_FILED)
+        assert not Payment.objects.filter(deal=deal, purpose="payout").exists()
+    assert StateLog.objects.for_(evidence).count() == 1

@@ -1,6 +1,8 @@
 """Deal services: every guard with a failing and a passing case (parties, listing, open
-offers, the pledgee's consent, exclusive licences, licence dates), what completion and
-cancellation do, the audit trail and the notices."""
+offers, the pledgee's consent, exclusive licences, licence dates, the balance and the
+recordal evidence before completion), the recordal evidence's upload and the staff's check,
+what completion and cancellation do with the assets and the money, the audit trail and the
+notices."""
 
 import datetime
 from decimal import Decimal
@@ -15,7 +17,16 @@ from django_fsm_log.models import StateLog
 from listings.models import ListingState
 from listings.services import assets_change_holder
 from marketplace.deals import services
-from marketplace.deals.models import OPEN_DEAL_STATES, Deal, DealState, Licence
+from marketplace.deals.models import (
+    OPEN_DEAL_STATES,
+    Deal,
+    DealState,
+    EvidenceState,
+    Licence,
+    RecordalEvidence,
+)
+from marketplace.documents.models import Document, DocumentKind
+from marketplace.documents.services import document_delete
 from marketplace.notifications.models import Notice, Notification
 from marketplace.payments.models import Payment, PaymentPurpose, PaymentState
 from marketplace.payments.services import payment_confirm_offline
@@ -27,8 +38,12 @@ from tests.factories import (
     ListingFactory,
     MembershipFactory,
     OrganizationFactory,
+    PaymentFactory,
     PledgeApplicationFactory,
+    RecordalEvidenceFactory,
     UserFactory,
+    pdf_upload,
+    ready_to_complete,
 )
 
 pytestmark = pytest.mark.django_db
@@ -511,10 +526,15 @@ def test_each_party_signs_and_the_second_signature_makes_the_contract(
     assert deal.state == DealState.CONTRACT_SIGNED
     log = StateLog.objects.for_(deal).get()
     assert (log.transition, log.by) == ("sign_contract", buyer)
-    assert set(Notice.objects.get(event="deals.sign_contract").organizations.all()) == {
-        listing.holder,
-        buyer_org,
-    }
+    notice = Notice.objects.get(event="deals.sign_contract")
+    assert set(notice.organizations.all()) == {listing.holder, buyer_org}
+    assert notice.text["en"] == (
+        "The contract for “锂电池隔膜专利转让” is signed by both parties; the buyer now pays "
+        "the balance into the platform's escrow account."
+    )
+    # the buyer owes the rest of the price
+    balance = Payment.objects.get(deal=deal, purpose=PaymentPurpose.BALANCE)
+    assert (balance.amount, balance.state) == (Decimal("405000.00"), PaymentState.PENDING)
 
 
 @pytest.mark.parametrize(
@@ -532,7 +552,7 @@ def test_each_party_signs_and_the_second_signature_makes_the_contract(
 def test_the_recordal_needs_a_number_and_a_date_not_in_the_future(
     listing, seller, overrides, field, message
 ):
-    deal = DealFactory(listing=listing, state="contract_signed")
+    deal = DealFactory(listing=listing, state="balance_paid")
     data = {"recordal_number": "ZR2026-1", "recordal_date": TODAY, **overrides}
 
     with pytest.raises(ValidationError) as caught:
@@ -546,9 +566,18 @@ def test_the_recordal_needs_a_number_and_a_date_not_in_the_future(
 
 
 def test_filing_the_recordal_tells_the_other_party(listing, buyer_org, buyer):
-    deal = DealFactory(listing=listing, buyer=buyer_org, state="contract_signed")
+    deal = DealFactory(listing=listing, buyer=buyer_org, state="balance_paid")
     services.deal_file_recordal(deal=deal, by=buyer, recordal_number="Z1", recordal_date=TODAY)
     assert list(Notice.objects.get().organizations.all()) == [listing.holder]
+
+
+def test_the_recordal_is_filed_only_once_the_balance_is_in_escrow(listing, seller):
+    deal = DealFactory(listing=listing, state="contract_signed")
+    with pytest.raises(ValidationError) as caught:
+        services.deal_file_recordal(deal=deal, by=seller, recordal_number="Z1", recordal_date=TODAY)
+    assert caught.value.messages == [
+        "This deal is “Contract signed”, so that step is not possible now."
+    ]
 
 
 def test_a_decline_needs_a_reason(listing, seller):
@@ -564,21 +593,35 @@ def test_a_decline_needs_a_reason(listing, seller):
 
 
 def test_completing_a_transfer_moves_the_assets_and_closes_the_listing(
-    listing, seller, buyer_org, asset
+    listing, staff, buyer_org, asset
 ):
-    # given the deal at its recordal, another offer waiting and one withdrawn
+    # given the deal at its recordal with the balance in escrow and the evidence uploaded,
+    # another offer waiting and one withdrawn
     deal = DealFactory(listing=listing, buyer=buyer_org, state="recordal_filed")
+    evidence = ready_to_complete(deal)
     waiting = DealFactory(listing=listing, state="proposed")
     withdrawn = DealFactory(listing=listing, state="withdrawn")
     buyer_org.district = "jinshui"
     buyer_org.save()
 
-    # when
-    deal = services.deal_complete(deal=deal, by=seller)
+    # when staff accept the evidence
+    services.recordal_evidence_accept(evidence=evidence, by=staff, note="与国家知识产权局公告一致")
 
-    # then
+    # then the deal is completed by them
+    deal.refresh_from_db()
     assert deal.state == DealState.COMPLETED
     assert deal.completed_at is not None
+    log = StateLog.objects.for_(deal).get()
+    assert (log.transition, log.by, log.description) == (
+        "complete",
+        staff,
+        "与国家知识产权局公告一致",
+    )
+    evidence.refresh_from_db()
+    assert (evidence.state, evidence.reviewed_by) == (EvidenceState.ACCEPTED, staff)
+    # the price is owed to the seller, out of escrow
+    payout = Payment.objects.get(deal=deal, purpose=PaymentPurpose.PAYOUT)
+    assert (payout.amount, payout.state) == (Decimal("450000.00"), PaymentState.PENDING)
     asset.refresh_from_db()
     assert (asset.holder, asset.district) == (buyer_org, "jinshui")
     listing.refresh_from_db()
@@ -611,9 +654,9 @@ def test_completing_a_licence_creates_one_licence_per_asset(buyer_org):
         royalty="入门费10万元",
         recordal_number="BA2026-7",
     )
-    by = MembershipFactory(organization=buyer_org).user
+    evidence = ready_to_complete(deal)
 
-    services.deal_complete(deal=deal, by=by)
+    services.recordal_evidence_accept(evidence=evidence, by=UserFactory(is_staff=True))
 
     licences = Licence.objects.order_by("asset_id")
     assert [licence.asset for licence in licences] == sorted(assets, key=lambda a: a.pk)
@@ -632,30 +675,269 @@ def test_completing_a_licence_creates_one_licence_per_asset(buyer_org):
     assert listing.state == ListingState.CLOSED
 
 
-def test_completion_checks_the_seller_still_holds_the_assets(listing, seller, asset):
+def test_completion_checks_the_seller_still_holds_the_assets(listing, staff, asset):
     deal = DealFactory(listing=listing, state="recordal_filed")
+    evidence = ready_to_complete(deal)
     assets_change_holder(assets=[asset], new_holder=OrganizationFactory())
 
     with pytest.raises(ValidationError) as caught:
-        services.deal_complete(deal=deal, by=seller)
+        services.recordal_evidence_accept(evidence=evidence, by=staff)
 
     assert codes(caught.value) == {"not_holder"}
     deal.refresh_from_db()
     listing.refresh_from_db()
+    evidence.refresh_from_db()
     assert (deal.state, listing.state) == (DealState.RECORDAL_FILED, ListingState.PUBLISHED)
+    assert evidence.state == EvidenceState.SUBMITTED  # the acceptance rolled back with it
+    assert not Payment.objects.filter(purpose=PaymentPurpose.PAYOUT).exists()
 
 
-def test_completion_checks_for_a_pledge_registered_meanwhile(listing, seller, asset):
+def test_completion_checks_for_a_pledge_registered_meanwhile(listing, staff, asset):
     deal = DealFactory(listing=listing, state="recordal_filed")
+    evidence = ready_to_complete(deal)
     PledgeApplicationFactory(state="registered", applicant=listing.holder, assets=[asset])
 
     with pytest.raises(ValidationError) as caught:
-        services.deal_complete(deal=deal, by=seller)
+        services.recordal_evidence_accept(evidence=evidence, by=staff)
 
     assert codes(caught.value) == {"pledged_without_consent"}
     asset.refresh_from_db()
     assert asset.holder == listing.holder
     assert not StateLog.objects.for_(deal).exists()
+    assert not StateLog.objects.for_(evidence).exists()
+
+
+def test_completion_needs_the_balance_in_escrow(listing, staff):
+    # given the evidence waiting, but only the deposit received
+    deal = DealFactory(listing=listing, state="recordal_filed")
+    PaymentFactory(deal=deal, purpose="deposit", state="succeeded")
+    PaymentFactory(deal=deal, purpose="balance", state="pending")
+    evidence = RecordalEvidenceFactory(deal=deal)
+
+    with pytest.raises(ValidationError) as caught:
+        services.recordal_evidence_accept(evidence=evidence, by=staff)
+
+    assert codes(caught.value) == {"balance_not_settled"}
+    assert caught.value.messages == [
+        "The balance of ¥405,000.00 has not arrived in the platform's escrow account yet; "
+        "the deal completes only once it has."
+    ]
+    deal.refresh_from_db()
+    evidence.refresh_from_db()
+    assert (deal.state, evidence.state) == (DealState.RECORDAL_FILED, EvidenceState.SUBMITTED)
+
+
+@pytest.mark.parametrize("evidence_state", [None, "submitted", "rejected"])
+def test_completion_needs_the_recordal_evidence_accepted(listing, staff, evidence_state):
+    deal = DealFactory(listing=listing, state="recordal_filed")
+    PaymentFactory(deal=deal, purpose="balance", state="succeeded")
+    if evidence_state:
+        RecordalEvidenceFactory(deal=deal, state=evidence_state)
+
+    with pytest.raises(ValidationError) as caught:
+        services.deal_complete(deal=deal, by=staff)
+
+    assert codes(caught.value) == {"evidence_not_accepted"}
+    assert caught.value.messages == [
+        "The recordal evidence is not accepted yet: a party uploads the authority's "
+        "document and platform staff check it before the deal completes."
+    ]
+    deal.refresh_from_db()
+    assert deal.state == DealState.RECORDAL_FILED
+
+
+def test_completion_with_neither_gives_both_reasons(listing, staff):
+    deal = DealFactory(listing=listing, state="recordal_filed")
+    with pytest.raises(ValidationError) as caught:
+        services.deal_complete(deal=deal, by=staff)
+    assert codes(caught.value) == {"balance_not_settled", "evidence_not_accepted"}
+
+
+def test_with_the_whole_price_as_deposit_no_balance_is_waited_for(listing, staff):
+    deal = DealFactory(listing=listing, state="recordal_filed", deposit_amount=Decimal("450000.00"))
+    PaymentFactory(deal=deal, purpose="deposit", state="succeeded")
+    evidence = RecordalEvidenceFactory(deal=deal)
+
+    services.recordal_evidence_accept(evidence=evidence, by=staff)
+
+    deal.refresh_from_db()
+    assert deal.state == DealState.COMPLETED
+    assert Payment.objects.get(purpose="payout").amount == Decimal("450000.00")
+
+
+@pytest.mark.parametrize("party", ["seller", "buyer"])
+def test_a_party_cannot_complete_on_its_own_word(listing, buyer_org, party):
+    deal = DealFactory(listing=listing, buyer=buyer_org, state="recordal_filed")
+    evidence = ready_to_complete(deal)
+    organization = deal.seller if party == "seller" else buyer_org
+    by = MembershipFactory(organization=organization).user
+
+    with pytest.raises(PermissionDenied) as denied:
+        services.deal_complete(deal=deal, by=by)
+    assert str(denied.value) == "Only platform staff can do this."
+    with pytest.raises(PermissionDenied) as denied:
+        services.recordal_evidence_accept(evidence=evidence, by=by)
+    assert str(denied.value) == "Only platform staff check recordal evidence."
+    deal.refresh_from_db()
+    evidence.refresh_from_db()
+    assert (deal.state, evidence.state) == (DealState.RECORDAL_FILED, EvidenceState.SUBMITTED)
+
+
+# --- the recordal evidence -------------------------------------------------------------------
+
+
+def test_a_party_uploads_the_recordal_evidence_for_the_staffs_check(
+    listing, seller, buyer_org, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    deal = DealFactory(listing=listing, buyer=buyer_org, state="recordal_filed")
+
+    evidence = services.recordal_evidence_submit(
+        deal=deal, by=seller, uploaded_file=pdf_upload("手续合格通知书 2026.pdf")
+    )
+
+    assert (evidence.deal, evidence.state, evidence.submitted_by) == (
+        deal,
+        EvidenceState.SUBMITTED,
+        seller,
+    )
+    document = evidence.document
+    assert (document.kind, document.organization, document.deal, document.original_name) == (
+        DocumentKind.RECORDAL_EVIDENCE,
+        listing.holder,
+        deal,
+        "手续合格通知书 2026.pdf",
+    )
+    notice = Notice.objects.get()
+    assert (notice.event, list(notice.organizations.all())) == (
+        "deals.evidence_submitted",
+        [buyer_org],
+    )
+    # the upload is not a transition of the deal, nor a check
+    deal.refresh_from_db()
+    assert deal.state == DealState.RECORDAL_FILED
+    assert not StateLog.objects.exists()
+
+
+def test_the_buyer_may_upload_the_evidence_as_its_own_document(
+    listing, buyer_org, buyer, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    deal = DealFactory(listing=listing, buyer=buyer_org, state="recordal_filed")
+    evidence = services.recordal_evidence_submit(deal=deal, by=buyer, uploaded_file=pdf_upload())
+    assert evidence.document.organization == buyer_org
+
+
+@pytest.mark.parametrize("state", ["contract_signed", "balance_paid", "completed", "cancelled"])
+def test_the_evidence_is_uploaded_once_the_recordal_is_filed(
+    listing, seller, state, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    deal = DealFactory(listing=listing, state=state)
+
+    with pytest.raises(ValidationError) as caught:
+        services.recordal_evidence_submit(deal=deal, by=seller, uploaded_file=pdf_upload())
+
+    assert caught.value.code == "invalid_transition"
+    assert not Document.objects.exists()
+    assert list(tmp_path.rglob("*.pdf")) == []
+
+
+def test_one_upload_waits_for_the_check_at_a_time(listing, seller, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    deal = DealFactory(listing=listing, state="recordal_filed")
+    first = services.recordal_evidence_submit(deal=deal, by=seller, uploaded_file=pdf_upload())
+
+    with pytest.raises(ValidationError) as caught:
+        services.recordal_evidence_submit(deal=deal, by=seller, uploaded_file=pdf_upload())
+
+    assert caught.value.code == "evidence_awaiting_check"
+    assert "is waiting for platform staff's check" in caught.value.messages[0]
+    assert list(Document.objects.all()) == [first.document]
+    assert len(list(tmp_path.rglob("*.pdf"))) == 1  # the second file was not kept
+
+
+def test_only_the_parties_upload_the_evidence(listing, staff, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    deal = DealFactory(listing=listing, state="recordal_filed")
+    outsider = MembershipFactory().user
+    for by in (outsider, staff):
+        with pytest.raises(PermissionDenied):
+            services.recordal_evidence_submit(deal=deal, by=by, uploaded_file=pdf_upload())
+    assert not Document.objects.exists()
+
+
+def test_a_bad_file_is_refused_with_the_documents_rules(listing, seller, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    deal = DealFactory(listing=listing, state="recordal_filed")
+    with pytest.raises(ValidationError) as caught:
+        services.recordal_evidence_submit(
+            deal=deal, by=seller, uploaded_file=pdf_upload("通知书.pdf", b"not a pdf at all")
+        )
+    assert "file" in caught.value.message_dict
+    assert not RecordalEvidence.objects.exists()
+
+
+def test_staff_reject_the_evidence_with_a_reason_the_parties_read(listing, staff, buyer_org):
+    deal = DealFactory(listing=listing, buyer=buyer_org, state="recordal_filed")
+    evidence = RecordalEvidenceFactory(deal=deal)
+
+    with pytest.raises(ValidationError) as caught:
+        services.recordal_evidence_reject(evidence=evidence, by=staff, reason="  ")
+    assert caught.value.message_dict == {"reason": ["Give the parties a reason."]}
+
+    services.recordal_evidence_reject(
+        evidence=evidence, by=staff, reason="上传的是受理通知书，不是手续合格通知书"
+    )
+
+    evidence.refresh_from_db()
+    assert (evidence.state, evidence.reviewed_by, evidence.review_note) == (
+        EvidenceState.REJECTED,
+        staff,
+        "上传的是受理通知书，不是手续合格通知书",
+    )
+    log = StateLog.objects.for_(evidence).get()
+    assert (log.transition, log.by) == ("reject", staff)
+    deal.refresh_from_db()
+    assert deal.state == DealState.RECORDAL_FILED
+    notice = Notice.objects.get()
+    assert set(notice.organizations.all()) == {listing.holder, buyer_org}
+    assert notice.text["en"] == (
+        "Platform staff did not accept the recordal evidence for “锂电池隔膜专利转让” "
+        "(上传的是受理通知书，不是手续合格通知书); upload the authority's document again."
+    )
+
+
+def test_after_a_rejection_a_party_uploads_again(listing, seller, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    deal = DealFactory(listing=listing, state="recordal_filed")
+    RecordalEvidenceFactory(deal=deal, state="rejected")
+    again = services.recordal_evidence_submit(deal=deal, by=seller, uploaded_file=pdf_upload())
+    assert again.state == EvidenceState.SUBMITTED
+
+
+@pytest.mark.parametrize("state", ["accepted", "rejected"])
+def test_evidence_is_checked_once(listing, staff, state):
+    evidence = RecordalEvidenceFactory(
+        deal=DealFactory(listing=listing, state="recordal_filed"), state=state
+    )
+    for check in (
+        lambda: services.recordal_evidence_accept(evidence=evidence, by=staff),
+        lambda: services.recordal_evidence_reject(evidence=evidence, by=staff, reason="再看"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            check()
+        assert caught.value.code == "invalid_transition"
+    evidence.refresh_from_db()
+    assert evidence.state == state
+
+
+def test_the_evidence_document_cannot_be_deleted(listing, seller):
+    evidence = RecordalEvidenceFactory(deal=DealFactory(listing=listing, state="recordal_filed"))
+    with pytest.raises(ValidationError) as caught:
+        document_delete(by=seller, document=evidence.document)
+    assert caught.value.code == "protected"
+    assert Document.objects.filter(pk=evidence.document_id).exists()
 
 
 # --- cancellation and the deposit ----------------------------------------------------------
@@ -680,14 +962,60 @@ def test_cancelling_after_the_deposit_owes_a_refund(listing, seller, staff):
     deposit = Payment.objects.get(purpose=PaymentPurpose.DEPOSIT)
     refund = Payment.objects.get(purpose=PaymentPurpose.REFUND)
     assert deposit.state == PaymentState.SUCCEEDED
-    assert (refund.state, refund.amount, refund.provider) == (
+    assert (refund.state, refund.amount, refund.provider, refund.refund_of) == (
         PaymentState.PENDING,
         deposit.amount,
         deposit.provider,
+        deposit,
     )
     assert set(Notice.objects.get(event="deals.cancel").organizations.all()) == {
         deal.seller,
         deal.buyer,
+    }
+
+
+def test_cancelling_after_the_balance_refunds_deposit_and_balance(
+    listing, seller, buyer_org, buyer, staff
+):
+    # given a deal whose deposit and balance both arrived in escrow, through the services
+    deal = services.deal_accept(deal=DealFactory(listing=listing, buyer=buyer_org), by=seller)
+    payment_confirm_offline(payment=Payment.objects.get(purpose="deposit"), by=staff)
+    services.deal_sign(deal=deal, by=seller)
+    services.deal_sign(deal=deal, by=buyer)
+    payment_confirm_offline(payment=Payment.objects.get(purpose="balance"), by=staff)
+    deal.refresh_from_db()
+    assert deal.state == DealState.BALANCE_PAID
+
+    # when the buyer calls it off
+    deal = services.deal_cancel(deal=deal, by=buyer, reason="董事会未批准本次受让")
+
+    # then both payments are owed back, each as its own refund
+    assert deal.state == DealState.CANCELLED
+    refunds = Payment.objects.filter(purpose=PaymentPurpose.REFUND).order_by("pk")
+    assert [(r.refund_of.purpose, r.amount, r.state) for r in refunds] == [
+        ("deposit", Decimal("45000.00"), PaymentState.PENDING),
+        ("balance", Decimal("405000.00"), PaymentState.PENDING),
+    ]
+    assert not Payment.objects.filter(purpose=PaymentPurpose.PAYOUT).exists()
+
+
+@pytest.mark.parametrize("party", ["seller", "buyer"])
+def test_once_the_recordal_is_filed_only_staff_cancel(listing, buyer_org, staff, party):
+    deal = DealFactory(listing=listing, buyer=buyer_org, state="recordal_filed")
+    deposit = PaymentFactory(deal=deal, purpose="deposit", state="succeeded")
+    balance = PaymentFactory(deal=deal, purpose="balance", state="succeeded")
+    by = MembershipFactory(organization=deal.seller if party == "seller" else buyer_org).user
+
+    with pytest.raises(PermissionDenied) as denied:
+        services.deal_cancel(deal=deal, by=by, reason="不想继续了")
+    assert "only platform staff can cancel the deal" in str(denied.value)
+
+    # staff can, when the authority refused the recordal
+    deal = services.deal_cancel(deal=deal, by=staff, reason="国家知识产权局不予登记")
+    assert deal.state == DealState.CANCELLED
+    assert set(Payment.objects.filter(purpose="refund").values_list("refund_of", flat=True)) == {
+        deposit.pk,
+        balance.pk,
     }
 
 
@@ -722,13 +1050,14 @@ def test_an_acceptance_rolled_back_leaves_nothing(
     assert callbacks == []
 
 
-def test_a_refused_completion_leaves_nothing(listing, seller, asset):
+def test_a_refused_completion_leaves_nothing(listing, staff, asset):
     deal = DealFactory(listing=listing, state="recordal_filed")
+    evidence = ready_to_complete(deal)
     waiting = DealFactory(listing=listing, state="proposed")
     assets_change_holder(assets=[asset], new_holder=OrganizationFactory())
 
     with pytest.raises(ValidationError):
-        services.deal_complete(deal=deal, by=seller)
+        services.recordal_evidence_accept(evidence=evidence, by=staff)
 
     waiting.refresh_from_db()
     assert waiting.state == DealState.PROPOSED

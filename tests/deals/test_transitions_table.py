@@ -3,9 +3,12 @@ allowed (the target state and one audit row) or refused with the exact error.
 
 The table is built from the model's own transitions (django-fsm), so a transition added
 to the model without a row here fails `test_the_table_covers_every_transition`.
-`pay_deposit` is run the two ways it happens: platform staff confirming an offline
-deposit (payments) and the system (the webhook's call of deal_pay_deposit).
+`pay_deposit` and `pay_balance` are run the two ways they happen: platform staff confirming
+an offline payment (payments) and the system (a webhook's call of the deal service).
 `sign_contract` is run by deal_sign, with the other party's signature already in.
+`complete` is run the way it happens: platform staff accepting the recordal evidence, with
+the balance in escrow; the parties cannot complete a deal. `cancel` is the parties' and
+the staff's until the recordal is filed, the staff's alone after.
 """
 
 from collections.abc import Callable
@@ -18,14 +21,16 @@ from django.utils import timezone, translation
 from django_fsm_log.models import StateLog
 
 from marketplace.deals import services
-from marketplace.deals.models import Deal, DealState
+from marketplace.deals.models import Deal, DealState, RecordalEvidence
 from marketplace.notifications.models import Notice
-from marketplace.payments.models import Payment, PaymentProvider, PaymentPurpose
+from marketplace.payments.models import Payment, PaymentProvider, PaymentPurpose, PaymentState
 from marketplace.payments.services import payment_confirm_offline
 from tests.factories import (
     DealFactory,
     MembershipFactory,
     OrganizationFactory,
+    PaymentFactory,
+    RecordalEvidenceFactory,
     UserFactory,
 )
 
@@ -53,8 +58,9 @@ RULES: dict[str, tuple[set[str], str]] = {
     "withdraw": ({"buyer"}, "Only the buyer can do this."),
     "pay_deposit": ({"staff", "system"}, "Only platform staff confirm offline payments."),
     "sign_contract": ({"seller", "buyer"}, "Only the parties to the deal can do this."),
+    "pay_balance": ({"staff", "system"}, "Only platform staff confirm offline payments."),
     "file_recordal": ({"seller", "buyer"}, "Only the parties to the deal can do this."),
-    "complete": ({"seller", "buyer"}, "Only the parties to the deal can do this."),
+    "complete": ({"staff"}, "Only platform staff check recordal evidence."),
     "cancel": (
         {"seller", "buyer", "staff"},
         "Only the parties to the deal or platform staff can do this.",
@@ -85,6 +91,14 @@ class World:
                 provider=PaymentProvider.OFFLINE,
                 amount=Decimal("45000.00"),
             )
+        if transition == "pay_balance":
+            self.payment = PaymentFactory(deal=self.deal, purpose=PaymentPurpose.BALANCE)
+        if transition == "complete":
+            # what completion needs: the balance in escrow, evidence waiting for the check
+            PaymentFactory(
+                deal=self.deal, purpose=PaymentPurpose.BALANCE, state=PaymentState.SUCCEEDED
+            )
+            self.evidence = RecordalEvidenceFactory(deal=self.deal)
 
     def user(self, role: str) -> Any:
         if role == "seller":
@@ -115,6 +129,18 @@ def _pay_deposit(world: World, by: Any) -> Deal:
     return Deal.objects.get(pk=world.deal.pk)
 
 
+def _pay_balance(world: World, by: Any) -> Deal:
+    if by is None:
+        return services.deal_pay_balance(deal=world.deal)
+    payment_confirm_offline(payment=world.payment, by=by)
+    return Deal.objects.get(pk=world.deal.pk)
+
+
+def _complete(world: World, by: Any) -> Deal:
+    services.recordal_evidence_accept(evidence=world.evidence, by=by)
+    return Deal.objects.get(pk=world.deal.pk)
+
+
 # transition → the service call with valid data for its source state
 CALLS: dict[str, Callable[[World, Any], Deal]] = {
     "propose": _propose,
@@ -123,10 +149,11 @@ CALLS: dict[str, Callable[[World, Any], Deal]] = {
     "withdraw": lambda w, by: services.deal_withdraw(deal=w.deal, by=by, note="另有安排"),
     "pay_deposit": _pay_deposit,
     "sign_contract": lambda w, by: services.deal_sign(deal=w.deal, by=by),
+    "pay_balance": _pay_balance,
     "file_recordal": lambda w, by: services.deal_file_recordal(
         deal=w.deal, by=by, recordal_number="ZR2026-0001", recordal_date=TODAY
     ),
-    "complete": lambda w, by: services.deal_complete(deal=w.deal, by=by),
+    "complete": _complete,
     "cancel": lambda w, by: services.deal_cancel(deal=w.deal, by=by, reason="买方资金未到位"),
 }
 
@@ -139,11 +166,28 @@ def states_for(transition: str) -> list[str]:
     return [DealState.NEW.value] if transition == "propose" else STATES
 
 
+# Once the recordal is filed the parties can no longer cancel (staff still can).
+PARTIES_CANNOT_CANCEL = (
+    "Once the recordal is filed, only platform staff can cancel the deal (if the authority "
+    "refuses the recordal, say). Contact them."
+)
+
+
 def expected(state: str, transition: str, role: str) -> str:
     allowed, _denied = RULES[transition]
     if role not in allowed:
         return "PermissionDenied"
-    return "ok" if state in MODEL[transition][0] else "invalid_transition"
+    if state not in MODEL[transition][0]:
+        return "invalid_transition"
+    if (transition, state) == ("cancel", DealState.RECORDAL_FILED) and role != "staff":
+        return "staff_only"
+    return "ok"
+
+
+def denial(state: str, transition: str, role: str) -> str:
+    if expected(state, transition, role) == "staff_only":
+        return PARTIES_CANNOT_CANCEL
+    return RULES[transition][1]
 
 
 TABLE = [
@@ -170,6 +214,7 @@ def test_state_machine(state, transition, role):
     logs_before = StateLog.objects.for_(deal).count()
     notices_before = Notice.objects.count()
     payments_before = sorted(Payment.objects.values_list("pk", "state"))
+    evidence_before = sorted(RecordalEvidence.objects.values_list("pk", "state"))
     outcome = expected(state, transition, role)
 
     if outcome == "ok":
@@ -190,10 +235,10 @@ def test_state_machine(state, transition, role):
         )
         return
 
-    if outcome == "PermissionDenied":
+    if outcome in ("PermissionDenied", "staff_only"):
         with pytest.raises(PermissionDenied) as denied:
             CALLS[transition](world, by)
-        assert str(denied.value) == RULES[transition][1]
+        assert str(denied.value) == denial(state, transition, role)
     else:
         with pytest.raises(ValidationError) as caught:
             CALLS[transition](world, by)
@@ -201,10 +246,11 @@ def test_state_machine(state, transition, role):
         assert caught.value.messages == [
             f"This deal is “{DealState(state).label}”, so that step is not possible now."
         ]
-    # nothing changed: no state, no audit row, no notice, no payment
+    # nothing changed: no state, no audit row, no notice, no payment, no evidence checked
     deal.refresh_from_db()
     assert deal.state == (DealState.PROPOSED if state == DealState.NEW else state)
     assert StateLog.objects.for_(deal).count() == logs_before
     assert Notice.objects.count() == notices_before
     assert sorted(Payment.objects.values_list("pk", "state")) == payments_before
+    assert sorted(RecordalEvidence.objects.values_list("pk", "state")) == evidence_before
     assert Deal.objects.count() == 1

@@ -1,8 +1,9 @@
 """The parties' deal pages: the offer form, the list, the deal's page and every action on it,
 end to end through the views and the real services — who may see a deal (its two parties;
 everybody else a 404, for reading and for every action), service errors next to the fields
-or as messages, the offline deposit's instructions, the pledgee's consent, and constant
-query counts."""
+or as messages, the offline deposit's and balance's instructions, the recordal evidence
+(the authority's document named per kind, its upload, the staff's verdict), the pledgee's
+consent, and constant query counts."""
 
 import datetime
 from decimal import Decimal
@@ -19,7 +20,7 @@ from django.utils import timezone, translation
 
 from listings.models import IPAsset, ListingState
 from marketplace.deals import services
-from marketplace.deals.models import Deal, DealState, Licence
+from marketplace.deals.models import Deal, DealState, EvidenceState, Licence, RecordalEvidence
 from marketplace.documents.models import Document
 from marketplace.parties.models import User
 from marketplace.payments.models import Payment, PaymentPurpose, PaymentState
@@ -32,7 +33,9 @@ from tests.factories import (
     ListingFactory,
     MembershipFactory,
     OrganizationFactory,
+    PaymentFactory,
     PledgeApplicationFactory,
+    RecordalEvidenceFactory,
     UserFactory,
 )
 
@@ -40,7 +43,7 @@ pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 LIST_URL = reverse("deals:list")
-ACTIONS = ("accept", "decline", "withdraw", "sign", "file_recordal", "complete", "cancel")
+ACTIONS = ("accept", "decline", "withdraw", "sign", "file_recordal", "cancel")
 TODAY = timezone.localdate()
 
 
@@ -54,6 +57,14 @@ def _detail_url(deal: Deal) -> str:
 
 def _action_url(deal: Deal, action: str) -> str:
     return reverse(f"deals:{action}", args=[deal.pk])
+
+
+def _evidence_url(deal: Deal) -> str:
+    return reverse("deals:recordal_evidence_upload", args=[deal.pk])
+
+
+def _pdf(name: str = "手续合格通知书.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, "application/pdf")
 
 
 def _soup(response) -> BeautifulSoup:
@@ -518,6 +529,7 @@ def test_a_deal_is_a_404_for_anybody_but_its_parties(stranger, seller, deal):
         {"kind": "contract", "file": SimpleUploadedFile("合同.pdf", PDF, "application/pdf")},
     )
     assert upload.status_code == 404
+    assert client.post(_evidence_url(deal), {"file": _pdf()}).status_code == 404
     assert Deal.objects.values().get(pk=deal.pk) == before
     assert not Document.objects.exists()
     assert Payment.objects.get(deal=deal).state == PaymentState.PENDING
@@ -576,12 +588,16 @@ def test_a_transfer_from_offer_to_completion_through_the_pages(
         assert value in text
     assert payment.reference in text
     assert "Pay the deposit" in _text(page)
+    # the balance is announced, not asked for yet
+    balance_row = " ".join(_soup(page).select_one(".payment-balance").get_text(" ").split())
+    assert "¥430,000.00" in balance_row
+    assert "requested once both parties have signed" in balance_row
 
     # platform staff confirm receipt (in the admin; here through the service)
     payment_confirm_offline(payment=payment, by=staff)
     page = as_buyer.get(_detail_url(deal))
     assert _soup(page).select_one(".offline-payment") is None
-    assert "Received" in _soup(page).select_one(".deal-deposit").get_text()
+    assert "Received" in _soup(page).select_one(".payment-deposit").get_text()
     assert "Sign the contract" in _text(page)
 
     # the seller signs first and waits for the buyer
@@ -594,10 +610,11 @@ def test_a_transfer_from_offer_to_completion_through_the_pages(
     page = as_buyer.get(_detail_url(deal))
     assert "The other party signed the contract; your signature is awaited." in _text(page)
 
-    # the buyer signs
+    # the buyer signs, and now owes the balance
     response = as_buyer.post(_action_url(deal, "sign"), follow=True)
     assert _messages(response) == [
-        "The contract is signed by both parties. File the recordal next."
+        "The contract is signed by both parties. The buyer now pays the balance of "
+        "¥430,000.00 into the platform's escrow account."
     ]
     deal.refresh_from_db()
     assert deal.state == DealState.CONTRACT_SIGNED
@@ -611,6 +628,29 @@ def test_a_transfer_from_offer_to_completion_through_the_pages(
     assert (
         f"Signed by the buyer {timezone.localtime(deal.buyer_signed_at):%Y-%m-%d %H:%M}" in contract
     )
+    balance = Payment.objects.get(deal=deal, purpose=PaymentPurpose.BALANCE)
+    box = " ".join(_soup(response).select_one(".offline-payment").get_text(" ").split())
+    assert "Transfer the balance of ¥430,000.00 to the account below" in box
+    assert balance.reference in box
+    assert "Pay the balance" in _text(response)
+    # the seller sees the same account and reference, and waits
+    page = as_seller.get(_detail_url(deal))
+    box = " ".join(_soup(page).select_one(".offline-payment").get_text(" ").split())
+    assert "The buyer transfers the balance to the platform's escrow account below" in box
+    assert balance.reference in box
+    assert "Waiting for the buyer's balance" in _text(page)
+    assert _soup(page).select_one("form.action-file_recordal") is None
+
+    # staff confirm the balance: the recordal can be filed
+    payment_confirm_offline(payment=balance, by=staff)
+    page = as_seller.get(_detail_url(deal))
+    assert _soup(page).select_one(".offline-payment") is None
+    assert "Received" in _soup(page).select_one(".payment-balance").get_text()
+    filing = " ".join(_soup(page).select_one("form.action-file_recordal").get_text(" ").split())
+    assert (
+        "China National Intellectual Property Administration (CNIPA): Change in bibliographic "
+        "data (transfer of the patent right)"
+    ) in filing
 
     # the seller records the recordal filing
     response = as_seller.post(
@@ -618,18 +658,43 @@ def test_a_transfer_from_offer_to_completion_through_the_pages(
         {"recordal_number": "ZR2026-0001", "recordal_date": TODAY.isoformat()},
         follow=True,
     )
-    assert _messages(response) == ["The recordal filing is recorded."]
+    assert _messages(response) == [
+        "The recordal filing is recorded. Upload the authority's document here once it is issued."
+    ]
     assert "ZR2026-0001" in _text(response)
+    assert "Upload the authority's evidence of the recordal" in _text(response)
+    # nobody records completion on their own word: there is no such step any more
+    assert _soup(response).find(string="Record completion") is None
+    assert as_seller.post(f"{_detail_url(deal)}complete/").status_code == 404
 
-    # the buyer records completion: the asset is the buyer's, the listing closed
-    response = as_buyer.post(_action_url(deal, "complete"), follow=True)
-    assert _messages(response) == ["The deal is completed."]
+    # the seller uploads CNIPA's notification
+    evidence_name = (
+        "CNIPA's Notification of Qualified Formalities (手续合格通知书) for the change in "
+        "bibliographic data"
+    )
+    assert evidence_name in _text(response)
+    response = as_seller.post(_evidence_url(deal), {"file": _pdf()}, follow=True)
+    assert _messages(response) == ["Uploaded 手续合格通知书.pdf; platform staff check it next."]
+    assert response.redirect_chain[-1][0] == _detail_url(deal) + "#recordal"
+    [row] = _soup(response).select("tr.evidence")
+    assert "Awaiting the staff's check" in row.get_text()
+    assert _soup(response).select_one("form.evidence-upload") is None
+    page = as_buyer.get(_detail_url(deal))
+    assert "Waiting for platform staff to check the recordal evidence" in _text(page)
+
+    # platform staff accept it (in the admin; here through the service): the deal completes
+    evidence = RecordalEvidence.objects.get(deal=deal)
+    services.recordal_evidence_accept(evidence=evidence, by=staff)
+    response = as_buyer.get(_detail_url(deal))
     asset.refresh_from_db()
     listing.refresh_from_db()
     assert asset.holder == buyer_org
     assert listing.state == ListingState.CLOSED
     page = _text(response)
     assert "Nothing more to do: this deal is finished." in page
+    payout = " ".join(_soup(response).select_one(".payment-payout").get_text(" ").split())
+    assert "¥480,000.00" in payout
+    assert "Being paid out" in payout
     history = [
         li.select(".state-badge")[-1].get_text(strip=True)
         for li in _soup(response).select(".timeline-entry")
@@ -639,10 +704,17 @@ def test_a_transfer_from_offer_to_completion_through_the_pages(
         "Accepted",
         "Deposit paid",
         "Contract signed",
+        "Balance paid",
         "Recordal filed",
         "Completed",
     ]
     assert _soup(response).select_one(".deal-actions") is None
+    assert "Accepted" in _soup(response).select_one("tr.evidence").get_text()
+    # the evidence is kept: no delete button for it
+    delete_url = reverse("documents:delete", args=[evidence.document_id])
+    assert (
+        _soup(as_seller.get(_detail_url(deal))).select_one(f'form[action="{delete_url}"]') is None
+    )
 
 
 def test_a_licence_completes_with_a_licence_per_asset(
@@ -662,9 +734,17 @@ def test_a_licence_completes_with_a_licence_per_asset(
     payment_confirm_offline(payment=Payment.objects.get(deal=deal), by=staff)
     services.deal_sign(deal=deal, by=seller)
     services.deal_sign(deal=deal, by=buyer)
+    payment_confirm_offline(payment=Payment.objects.get(deal=deal, purpose="balance"), by=staff)
     services.deal_file_recordal(deal=deal, by=buyer, recordal_number="X-1", recordal_date=TODAY)
+    page = browser(buyer).get(_detail_url(deal))
+    assert (
+        "CNIPA's Certificate of Recordal of the Patent Licence Contract (专利实施许可合同备案证明)"
+        in _text(page)
+    )
+    browser(buyer).post(_evidence_url(deal), {"file": _pdf("专利实施许可合同备案证明.pdf")})
+    services.recordal_evidence_accept(evidence=RecordalEvidence.objects.get(), by=staff)
 
-    response = browser(seller).post(_action_url(deal, "complete"), follow=True)
+    response = browser(seller).get(_detail_url(deal))
 
     licence = Licence.objects.get(deal=deal)
     assert licence.licensee == buyer_org
@@ -672,6 +752,114 @@ def test_a_licence_completes_with_a_licence_per_asset(
     assert len(rows) == 1
     assert "Non-exclusive licence" in rows[0].get_text()
     assert f"{TODAY:%Y-%m-%d} – {end:%Y-%m-%d}" in rows[0].get_text()
+
+
+@pytest.mark.parametrize(
+    ("kind", "intent", "procedure", "evidence"),
+    [
+        (
+            "invention",
+            "transfer",
+            "著录项目变更（专利权转让）",
+            "国家知识产权局就著录项目变更发出的《手续合格通知书》",
+        ),
+        (
+            "design",
+            "licence",
+            "专利实施许可合同备案",
+            "国家知识产权局出具的《专利实施许可合同备案证明》",
+        ),
+        ("trademark", "transfer", "注册商标转让", "商标局出具的《核准转让证明》"),
+        ("trademark", "licence", "商标使用许可备案", "商标局出具的《商标使用许可备案通知书》"),
+        (
+            "geographical_indication",
+            "transfer",
+            "注册商标转让",
+            "商标局出具的《核准转让证明》",
+        ),
+        (
+            "copyright_work",
+            "transfer",
+            "著作权转让登记",
+            "版权登记机构出具的著作权变更或转让登记证明",
+        ),
+        (
+            "software_copyright",
+            "licence",
+            "计算机软件著作权许可合同登记",
+            "中国版权保护中心出具的《计算机软件著作权转让或者专有许可合同登记证书》",
+        ),
+    ],
+)
+def test_the_page_names_the_authoritys_document_per_kind_in_chinese(
+    seller, seller_org, buyer_org, kind, intent, procedure, evidence
+):
+    asset = IPAssetFactory(holder=seller_org, kind=kind)
+    listing = ListingFactory(
+        state="published",
+        holder=seller_org,
+        assets=[asset],
+        intent=intent,
+        licence_type="non_exclusive" if intent == "licence" else "",
+    )
+    deal = DealFactory(listing=listing, buyer=buyer_org, state="recordal_filed")
+
+    page = _text(browser(seller, language="zh-hans").get(_detail_url(deal)))
+
+    assert f"提交事项 {procedure}" in page
+    assert f"需上传的证明 {evidence}" in page
+    assert "上传主管机关出具的登记备案证明" in page
+
+
+def test_a_package_of_a_patent_and_a_trademark_needs_both_documents(seller, seller_org, buyer_org):
+    assets = [
+        IPAssetFactory(holder=seller_org, kind="invention"),
+        IPAssetFactory(holder=seller_org, kind="trademark"),
+    ]
+    listing = ListingFactory(state="published", holder=seller_org, assets=assets)
+    deal = DealFactory(listing=listing, buyer=buyer_org, state="balance_paid")
+    terms = _soup(browser(seller).get(_detail_url(deal))).select(".recordal-evidence-name")
+    assert [t.get_text() for t in terms] == [
+        "CNIPA's Notification of Qualified Formalities (手续合格通知书) for the change in "
+        "bibliographic data",
+        "The Trademark Office's Certificate of Approved Assignment (核准转让证明)",
+    ]
+
+
+def test_a_rejected_upload_shows_the_reason_and_asks_again(buyer, buyer_org, seller_org, staff):
+    listing = ListingFactory(state="published", holder=seller_org)
+    deal = DealFactory(listing=listing, buyer=buyer_org, state="recordal_filed")
+    evidence = RecordalEvidenceFactory(deal=deal)
+    services.recordal_evidence_reject(
+        evidence=evidence, by=staff, reason="扫描件不清晰，请重新上传"
+    )
+
+    page = browser(buyer).get(_detail_url(deal))
+
+    row = " ".join(_soup(page).select_one("tr.evidence").get_text(" ").split())
+    assert "Rejected" in row
+    assert "Reason: 扫描件不清晰，请重新上传" in row
+    assert _soup(page).select_one("form.evidence-upload") is not None
+    assert "Upload the authority's evidence of the recordal" in _text(page)
+    response = browser(buyer).post(_evidence_url(deal), {"file": _pdf()}, follow=True)
+    assert RecordalEvidence.objects.filter(deal=deal, state=EvidenceState.SUBMITTED).exists()
+    assert len(_soup(response).select("tr.evidence")) == 2
+
+
+def test_the_evidence_form_is_offered_only_once_the_recordal_is_filed(seller, deal):
+    assert _soup(browser(seller).get(_detail_url(deal))).select_one("form.evidence-upload") is None
+    response = browser(seller).post(_evidence_url(deal), {"file": _pdf()}, follow=True)
+    assert _messages(response) == ["This deal is “Offer made”, so that step is not possible now."]
+    assert not Document.objects.exists()
+
+
+def test_an_upload_without_a_file_is_reported(seller, seller_org):
+    deal = DealFactory(
+        listing=ListingFactory(state="published", holder=seller_org), state="recordal_filed"
+    )
+    response = browser(seller).post(_evidence_url(deal), {}, follow=True)
+    assert _messages(response) == ["The authority's document: Choose the file to upload."]
+    assert not RecordalEvidence.objects.exists()
 
 
 def test_the_buyer_cannot_accept_its_own_offer(buyer, deal):
@@ -691,7 +879,7 @@ def test_the_seller_cannot_withdraw_the_buyers_offer(seller, deal):
 
 
 def test_a_step_the_state_does_not_allow_is_reported(seller, deal):
-    response = browser(seller).post(_action_url(deal, "complete"), follow=True)
+    response = browser(seller).post(_action_url(deal, "sign"), follow=True)
     assert _messages(response) == ["This deal is “Offer made”, so that step is not possible now."]
     assert Deal.objects.get(pk=deal.pk).state == DealState.PROPOSED
 
@@ -733,6 +921,7 @@ def test_a_recordal_date_in_the_future_is_refused(seller, buyer, deal, staff):
     payment_confirm_offline(payment=Payment.objects.get(deal=deal), by=staff)
     services.deal_sign(deal=deal, by=seller)
     services.deal_sign(deal=deal, by=buyer)
+    payment_confirm_offline(payment=Payment.objects.get(deal=deal, purpose="balance"), by=staff)
     tomorrow = (TODAY + datetime.timedelta(days=1)).isoformat()
 
     response = browser(buyer).post(
@@ -741,7 +930,7 @@ def test_a_recordal_date_in_the_future_is_refused(seller, buyer, deal, staff):
 
     assert response.status_code == 200
     assert _field_errors(response, "recordal_date") == ["This date cannot be in the future."]
-    assert Deal.objects.get(pk=deal.pk).state == DealState.CONTRACT_SIGNED
+    assert Deal.objects.get(pk=deal.pk).state == DealState.BALANCE_PAID
 
 
 def test_cancelling_after_the_deposit_shows_the_refund_pending(seller, buyer, deal, staff):
@@ -756,20 +945,50 @@ def test_cancelling_after_the_deposit_shows_the_refund_pending(seller, buyer, de
     response = client.post(_action_url(deal, "cancel"), {"reason": "资金安排变化"}, follow=True)
 
     assert _messages(response) == [
-        "The deal is cancelled. A deposit received is refunded to the buyer."
+        "The deal is cancelled. What the buyer paid into escrow is refunded."
     ]
     refund = Payment.objects.get(deal=deal, purpose=PaymentPurpose.REFUND)
     assert refund.state == PaymentState.PENDING
-    [line] = _soup(response).select(".refunds li")
+    [line] = _soup(response).select("tr.refund")
     text = " ".join(line.get_text(" ", strip=True).split())
-    assert text.startswith("¥48,000.00")
+    assert "¥48,000.00" in text
     assert "Refund pending" in text
     assert refund.reference in text
 
     # once staff confirm the refund was sent, it reads as refunded
     payment_confirm_offline(payment=refund, by=staff)
     page = browser(seller).get(_detail_url(deal))
-    assert "Refunded on" in _soup(page).select_one(".refunds li").get_text()
+    assert "Refunded on" in _soup(page).select_one("tr.refund").get_text()
+
+
+def test_cancelling_after_the_balance_shows_both_refunds(seller, buyer, deal, staff):
+    deal = services.deal_accept(deal=deal, by=seller)
+    payment_confirm_offline(payment=Payment.objects.get(deal=deal), by=staff)
+    services.deal_sign(deal=deal, by=seller)
+    services.deal_sign(deal=deal, by=buyer)
+    payment_confirm_offline(payment=Payment.objects.get(deal=deal, purpose="balance"), by=staff)
+
+    response = browser(seller).post(
+        _action_url(deal, "cancel"), {"reason": "双方协商解除"}, follow=True
+    )
+
+    assert Deal.objects.get(pk=deal.pk).state == DealState.CANCELLED
+    rows = [" ".join(r.get_text(" ").split()) for r in _soup(response).select("tr.refund")]
+    assert len(rows) == 2
+    assert "¥48,000.00" in rows[0]
+    assert "¥432,000.00" in rows[1]
+
+
+def test_once_the_recordal_is_filed_the_parties_are_not_offered_cancel(seller, seller_org):
+    deal = DealFactory(
+        listing=ListingFactory(state="published", holder=seller_org), state="recordal_filed"
+    )
+    page = browser(seller).get(_detail_url(deal))
+    assert _soup(page).select_one("details.action-cancel") is None
+    response = browser(seller).post(_action_url(deal, "cancel"), {"reason": "不做了"}, follow=True)
+    [message] = _messages(response)
+    assert "only platform staff can cancel the deal" in message
+    assert Deal.objects.get(pk=deal.pk).state == DealState.RECORDAL_FILED
 
 
 def test_cancelling_before_the_deposit_cancels_the_request(seller, deal):
@@ -779,7 +998,7 @@ def test_cancelling_before_the_deposit_cancels_the_request(seller, deal):
     )
     assert Deal.objects.get(pk=deal.pk).state == DealState.CANCELLED
     assert Payment.objects.get(deal=deal).state == PaymentState.CANCELLED
-    assert _soup(response).select(".refunds li") == []
+    assert _soup(response).select("tr.refund") == []
 
 
 def test_a_pledged_asset_needs_the_banks_consent_before_acceptance(
@@ -879,6 +1098,47 @@ def test_the_deal_page_query_count_does_not_grow_with_assets(seller, seller_org,
         assert len(_soup(response).select("tr.asset-row")) == n
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_deal_page_query_count_does_not_grow_with_payments_and_evidence(
+    seller, seller_org, buyer_org
+):
+    counts = []
+    for n in (1, 4):
+        listing = ListingFactory(state="published", holder=seller_org)
+        deal = DealFactory(listing=listing, buyer=buyer_org, state="cancelled")
+        for _ in range(n):
+            RecordalEvidenceFactory(deal=deal, state="rejected")
+            PaymentFactory(deal=deal, purpose="deposit", state="cancelled")
+        paid = PaymentFactory(deal=deal, purpose="deposit", state="succeeded")
+        Payment.objects.create(
+            deal=deal, purpose="refund", provider="offline", amount=paid.amount, refund_of=paid
+        )
+        client = browser(seller)
+        client.get(_detail_url(deal))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(_detail_url(deal))
+        assert len(_soup(response).select("tr.evidence")) == n
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    ("evidence_state", "step"),
+    [
+        (None, "Upload the authority's evidence of the recordal"),
+        ("submitted", "Waiting for platform staff to check the recordal evidence"),
+        ("rejected", "Upload the authority's evidence of the recordal"),
+    ],
+)
+def test_the_list_says_what_the_recordal_waits_for(seller, seller_org, evidence_state, step):
+    deal = DealFactory(
+        listing=ListingFactory(state="published", holder=seller_org), state="recordal_filed"
+    )
+    if evidence_state:
+        RecordalEvidenceFactory(deal=deal, state=evidence_state)
+    row = _soup(browser(seller).get(LIST_URL)).select_one("tr.deal-row")
+    assert step in row.get_text()
 
 
 def test_the_workspace_section_lists_my_newest_deals(buyer, deal):

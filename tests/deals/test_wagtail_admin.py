@@ -1,6 +1,8 @@
 """Deals in the Wagtail admin: the index, the review page, staff cancelling a deal through
-deal_cancel (the deposit becomes a pending refund), the transition log, who may see it, and
-the Django admin's read-only deal and licence pages."""
+deal_cancel (each payment received becomes a pending refund), staff checking the recordal
+evidence (accepting it completes the deal, rejecting it tells the parties why), the
+dashboard panel, the transition log, who may see it, and the Django admin's read-only deal
+and licence pages."""
 
 import datetime
 from decimal import Decimal
@@ -12,10 +14,18 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
-from marketplace.deals.models import Deal, DealState, Licence
+from marketplace.deals.models import Deal, DealState, EvidenceState, Licence, RecordalEvidence
+from marketplace.notifications.models import Notice
 from marketplace.payments.models import Payment, PaymentProvider, PaymentPurpose, PaymentState
 from marketplace.payments.services import payment_deposit_request
-from tests.factories import DealFactory, ListingFactory, UserFactory
+from tests.factories import (
+    DealFactory,
+    IPAssetFactory,
+    ListingFactory,
+    RecordalEvidenceFactory,
+    UserFactory,
+    ready_to_complete,
+)
 from tests.wagtail_admin import (
     action_buttons,
     english,
@@ -213,7 +223,7 @@ def test_the_review_page_renders_in_chinese(client, staff):
 
 
 @pytest.mark.parametrize("state", [DealState.PROPOSED, DealState.COMPLETED, DealState.CANCELLED])
-def test_cancel_is_offered_only_after_acceptance_and_before_the_recordal(staff_client, state):
+def test_cancel_is_offered_only_after_acceptance_and_before_completion(staff_client, state):
     assert action_buttons(staff_client.get(review_url(DealFactory(state=state)))) == []
 
 
@@ -426,3 +436,202 @@ def test_the_django_admin_lists_and_shows_deals_but_writes_nothing(staff_client,
     if model == "deal":
         filtered = staff_client.get(f"{changelist}?state=completed&kind=transfer")
         assert change in filtered.content.decode()
+
+
+# --- the recordal evidence ---------------------------------------------------------------------
+
+EVIDENCE_INDEX = "/admin/recordal-evidence/"
+
+
+def evidence_url(evidence: RecordalEvidence) -> str:
+    return reverse("recordal_evidence:inspect", args=(evidence.pk,))
+
+
+def test_staff_can_cancel_once_the_recordal_is_filed(staff_client):
+    deal = DealFactory(state=DealState.RECORDAL_FILED)
+    assert action_buttons(staff_client.get(review_url(deal))) == ["cancel"]
+    staff_client.post(review_url(deal), {"action": "cancel", "cancel-reason": "商标局不予核准"})
+    deal.refresh_from_db()
+    assert deal.state == DealState.CANCELLED
+
+
+def test_the_evidence_index_lists_what_waits_for_the_check_first(staff_client):
+    checked = RecordalEvidenceFactory(state="rejected")
+    waiting = RecordalEvidenceFactory()
+
+    response = staff_client.get(EVIDENCE_INDEX)
+
+    assert response.status_code == 200
+    assert in_menu(response, EVIDENCE_INDEX)
+    rows = table_rows(response)
+    assert len(rows) == 2
+    assert waiting.deal.listing.title in rows[0]
+    assert "Awaiting the staff's check" in rows[0]
+    assert checked.deal.listing.title in rows[1]
+    assert "Rejected" in rows[1]
+    only_waiting = table_rows(staff_client.get(f"{EVIDENCE_INDEX}?state=submitted"))
+    assert len(only_waiting) == 1
+
+
+def test_the_evidence_review_page_says_what_to_check(staff_client):
+    asset = IPAssetFactory(kind="trademark", number="7346849")
+    listing = ListingFactory(state="published", holder=asset.holder, assets=[asset])
+    deal = DealFactory(listing=listing, state=DealState.RECORDAL_FILED, recordal_number="ZR-9")
+    evidence = ready_to_complete(deal)
+
+    response = staff_client.get(evidence_url(evidence))
+
+    assert response.status_code == 200
+    text = text_of(response)
+    for fact in (
+        str(deal),
+        listing.title,
+        deal.seller.name,
+        deal.buyer.name,
+        "7346849",
+        "ZR-9",
+        "Assignment of the registered trademark",
+        "Trademark Office of CNIPA",
+        "The Trademark Office's Certificate of Approved Assignment (核准转让证明)",
+        "names each asset of the deal by its number and the buyer as the new holder",
+        "手续合格通知书.pdf",
+        "Uploaded",
+    ):
+        assert fact in text, fact
+    download = reverse("documents:download", args=[evidence.document_id])
+    assert soup(response).select_one(f'a[href="{download}"]') is not None
+    assert staff_client.get(download).status_code == 200
+    assert action_buttons(response) == ["accept", "reject"]
+
+
+def test_accepting_the_evidence_completes_the_deal(
+    staff_client, staff, django_capture_on_commit_callbacks
+):
+    deal = DealFactory(state=DealState.RECORDAL_FILED)
+    evidence = ready_to_complete(deal)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            evidence_url(evidence),
+            {"action": "accept", "accept-note": "与国家知识产权局公告一致"},
+            follow=True,
+        )
+
+    assert any("the deal is completed" in m for m in messages_of(response)), messages_of(response)
+    evidence.refresh_from_db()
+    deal.refresh_from_db()
+    assert (evidence.state, evidence.reviewed_by) == (EvidenceState.ACCEPTED, staff)
+    assert deal.state == DealState.COMPLETED
+    assert deal.listing.assets.get().holder == deal.buyer
+    log = StateLog.objects.for_(deal).get()
+    assert (log.transition, log.by) == ("complete", staff)
+    assert Payment.objects.get(deal=deal, purpose=PaymentPurpose.PAYOUT).amount == deal.price
+    assert (
+        Notice.objects.get(event="deals.complete")
+        .text["en"]
+        .startswith("Platform staff accepted the recordal evidence")
+    )
+    text = text_of(response)
+    assert "Awaiting the staff's check → Accepted" in text
+    assert action_buttons(response) == []
+
+
+def test_accepting_without_the_balance_is_refused_with_the_reason(staff_client):
+    deal = DealFactory(state=DealState.RECORDAL_FILED)
+    evidence = RecordalEvidenceFactory(deal=deal)
+
+    response = staff_client.post(
+        evidence_url(evidence), {"action": "accept", "accept-note": ""}, follow=True
+    )
+
+    assert any(
+        "was not accepted" in m and "has not arrived in the platform" in m
+        for m in messages_of(response)
+    ), messages_of(response)
+    assert "No: the deal cannot complete yet" in text_of(response)
+    evidence.refresh_from_db()
+    deal.refresh_from_db()
+    assert (evidence.state, deal.state) == (EvidenceState.SUBMITTED, DealState.RECORDAL_FILED)
+
+
+def test_rejecting_the_evidence_needs_a_reason_and_tells_both_parties(
+    staff_client, django_capture_on_commit_callbacks
+):
+    evidence = RecordalEvidenceFactory()
+
+    response = staff_client.post(evidence_url(evidence), {"action": "reject", "reject-reason": ""})
+    assert response.status_code == 200
+    assert "Give the parties a reason." in text_of(response)
+    evidence.refresh_from_db()
+    assert evidence.state == EvidenceState.SUBMITTED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            evidence_url(evidence),
+            {"action": "reject", "reject-reason": "通知书所载专利号与交易不符"},
+            follow=True,
+        )
+
+    evidence.refresh_from_db()
+    assert (evidence.state, evidence.review_note) == (
+        EvidenceState.REJECTED,
+        "通知书所载专利号与交易不符",
+    )
+    assert any("both parties read the reason" in m for m in messages_of(response))
+    notice = Notice.objects.get(event="deals.evidence_rejected")
+    assert set(notice.organizations.all()) == {evidence.deal.seller, evidence.deal.buyer}
+    assert evidence.deal.state == DealState.RECORDAL_FILED
+
+
+def test_the_deal_review_page_lists_its_evidence(staff_client):
+    evidence = RecordalEvidenceFactory(state="rejected", review_note="不清晰")
+    response = staff_client.get(review_url(evidence.deal))
+    panel = soup(response).select_one("#recordal-evidence-section")
+    assert panel is not None
+    assert "不清晰" in panel.get_text()
+    assert panel.select_one(f'a[href="{evidence_url(evidence)}"]') is not None
+
+
+def test_the_dashboard_counts_evidence_to_check(staff_client):
+    RecordalEvidenceFactory()
+    RecordalEvidenceFactory()
+    RecordalEvidenceFactory(state="accepted")
+
+    panel = soup(staff_client.get("/admin/")).select_one("#recordal-evidence-section")
+
+    assert panel is not None
+    link = panel.select_one("a[data-pending-count]")
+    assert (link["href"], link.get_text(strip=True)) == (
+        f"{EVIDENCE_INDEX}?state=submitted",
+        "2",
+    )
+
+
+def test_the_evidence_index_runs_a_constant_number_of_queries(staff_client):
+    RecordalEvidenceFactory()
+    staff_client.get(EVIDENCE_INDEX)
+    with CaptureQueriesContext(connection) as few:
+        staff_client.get(EVIDENCE_INDEX)
+    for _ in range(6):
+        RecordalEvidenceFactory(state="rejected")
+    with CaptureQueriesContext(connection) as many:
+        staff_client.get(EVIDENCE_INDEX)
+    assert len(many) == len(few)
+
+
+def test_evidence_pages_are_for_staff_with_the_permission(client):
+    evidence = RecordalEvidenceFactory()
+    party = UserFactory()
+    client.force_login(party)
+    for url in (EVIDENCE_INDEX, evidence_url(evidence)):
+        assert client.get(url).status_code == 302
+    clerk = UserFactory(is_staff=True)
+    grant(clerk, "access_admin")
+    english(client).force_login(clerk)
+    home = client.get("/admin/")
+    assert not in_menu(home, EVIDENCE_INDEX)
+    assert soup(home).select_one("#recordal-evidence-section") is None
+    response = client.post(evidence_url(evidence), {"action": "accept"})
+    assert response.status_code == 302
+    evidence.refresh_from_db()
+    assert evidence.state == EvidenceState.SUBMITTED

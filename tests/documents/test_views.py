@@ -309,7 +309,10 @@ def test_the_asset_page_lists_documents_and_offers_an_upload_form(member_client,
     )
     kind = form.find("select", attrs={"name": "kind"})
     assert form.find("label", attrs={"for": kind["id"]})
-    assert {o["value"] for o in kind.find_all("option")} == set(DocumentKind.values)
+    # every kind but the recordal evidence, which the deal page uploads for the staff's check
+    assert {o["value"] for o in kind.find_all("option")} == set(DocumentKind.values) - {
+        DocumentKind.RECORDAL_EVIDENCE
+    }
     assert form.find("input", attrs={"name": "csrfmiddlewaretoken"})
 
 

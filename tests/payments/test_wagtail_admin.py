@@ -1,6 +1,6 @@
-"""Offline payments in the Wagtail admin: the index, the review page, confirming a deposit or a
-refund through payment_confirm_offline, the dashboard panel, who may see it, and the Django
-admin's read-only payment pages."""
+"""Offline payments in the Wagtail admin: the index, the review page, confirming a deposit, a
+balance, a payout or a refund through payment_confirm_offline, the dashboard panel, who may
+see it, and the Django admin's read-only payment pages."""
 
 from decimal import Decimal
 
@@ -15,7 +15,7 @@ from marketplace.deals.services import deal_cancel
 from marketplace.notifications.models import Notice
 from marketplace.payments.models import Payment, PaymentProvider, PaymentPurpose, PaymentState
 from marketplace.payments.services import payment_deposit_request
-from tests.factories import DealFactory, UserFactory
+from tests.factories import DealFactory, PaymentFactory, UserFactory
 from tests.wagtail_admin import english, grant, in_menu, messages_of, soup, table_rows, text_of
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +42,19 @@ def received_deposit(**deal_fields) -> Payment:
         amount=deal.deposit_amount,
         state=PaymentState.SUCCEEDED,
     )
+
+
+def pending_balance(**deal_fields) -> Payment:
+    """A deal signed by both: the balance staff wait for (offline, pending)."""
+    deal = DealFactory(state=DealState.CONTRACT_SIGNED, **deal_fields)
+    PaymentFactory(deal=deal, purpose=PaymentPurpose.DEPOSIT, state=PaymentState.SUCCEEDED)
+    return PaymentFactory(deal=deal, purpose=PaymentPurpose.BALANCE)
+
+
+def pending_payout() -> Payment:
+    """A completed deal: the price staff owe the seller out of escrow."""
+    deal = DealFactory(state=DealState.COMPLETED)
+    return PaymentFactory(deal=deal, purpose=PaymentPurpose.PAYOUT, amount=deal.price)
 
 
 def pending_refund(staff) -> Payment:
@@ -296,6 +309,83 @@ def test_confirming_a_refund_sent_tells_the_buyer(
     assert Deal.objects.get(pk=refund.deal_id).state == DealState.CANCELLED
 
 
+def test_confirming_a_balance_moves_the_deal_to_balance_paid(
+    staff_client, staff, django_capture_on_commit_callbacks
+):
+    # given a deal signed by both, its balance of ¥405,000 awaited
+    balance = pending_balance()
+    page = soup(staff_client.get(review_url(balance)))
+    text = page.get_text(" ", strip=True)
+    assert "Balance requested" in text
+    assert "¥405,000.00" in text
+    assert "“Balance paid”" in text  # what confirming does
+    assert [b["value"] for b in page.select("button[name=action]")] == ["confirm_balance"]
+
+    # when staff confirm it arrived in escrow
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            review_url(balance),
+            {"action": "confirm_balance", "confirm_balance-note": "托管账户 0517 到账"},
+            follow=True,
+        )
+
+    # then the deal moves on, by them, and both parties hear of it
+    balance.refresh_from_db()
+    assert (balance.state, balance.confirmed_by) == (PaymentState.SUCCEEDED, staff)
+    deal = Deal.objects.get(pk=balance.deal_id)
+    assert deal.state == DealState.BALANCE_PAID
+    log = StateLog.objects.for_(deal).get()
+    assert (log.transition, log.by) == ("pay_balance", staff)
+    # (the admin's messages are HTML: "deal's" reads "deal&#x27;s" here)
+    assert any("balance is in escrow" in m for m in messages_of(response))
+    assert set(Notice.objects.get(event="deals.pay_balance").organizations.all()) == {
+        deal.seller,
+        deal.buyer,
+    }
+
+
+def test_the_deposit_action_cannot_confirm_a_balance(staff_client):
+    balance = pending_balance()
+    response = staff_client.post(
+        review_url(balance), {"action": "confirm_deposit", "confirm_deposit-note": ""}, follow=True
+    )
+    assert any("was not confirmed" in m for m in messages_of(response))
+    balance.refresh_from_db()
+    assert balance.state == PaymentState.PENDING
+
+
+def test_confirming_a_payout_sent_tells_the_seller(
+    staff_client, staff, django_capture_on_commit_callbacks
+):
+    payout = pending_payout()
+    page = soup(staff_client.get(review_url(payout)))
+    text = page.get_text(" ", strip=True)
+    assert "Payout owed" in text
+    assert f"pay ¥450,000.00 out of escrow to {payout.deal.seller.name}" in text
+    assert [b.get_text(strip=True) for b in page.select("button[name=action]")] == [
+        "Confirm payout sent"
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            review_url(payout), {"action": "confirm_payout", "confirm_payout-note": ""}, follow=True
+        )
+
+    payout.refresh_from_db()
+    assert payout.state == PaymentState.SUCCEEDED
+    assert any("the seller is told" in m for m in messages_of(response))
+    notice = Notice.objects.get(event="payments.paid_out")
+    assert list(notice.organizations.all()) == [payout.deal.seller]
+
+
+def test_a_refund_links_the_payment_it_gives_back(staff_client, staff):
+    refund = pending_refund(staff)
+    page = soup(staff_client.get(review_url(refund)))
+    assert reverse("payment_moderation:inspect", args=(refund.refund_of_id,)) in {
+        a["href"] for a in page.select("dl a[href]")
+    }
+
+
 def test_a_cancelled_payment_offers_no_action(staff_client):
     payment = pending_deposit()
     Payment.objects.filter(pk=payment.pk).update(state=PaymentState.CANCELLED)
@@ -322,6 +412,9 @@ def test_the_dashboard_counts_offline_payments_awaiting_confirmation(staff_clien
         pending_deposit()
     received_deposit()
     pending_refund(staff)
+    pending_balance()
+    pending_balance()
+    pending_payout()
 
     response = staff_client.get("/admin/")
 
@@ -332,8 +425,17 @@ def test_the_dashboard_counts_offline_payments_awaiting_confirmation(staff_clien
     counts = {a["href"]: a.get_text(strip=True) for a in panel.select("a[data-pending-count]")}
     assert counts == {
         f"{INDEX}?state=pending&purpose=deposit": "3",
+        f"{INDEX}?state=pending&purpose=balance": "2",
+        f"{INDEX}?state=pending&purpose=payout": "1",
         f"{INDEX}?state=pending&purpose=refund": "1",
     }
+    labels = [a.get_text(strip=True) for a in panel.select("td.title a")]
+    assert labels == [
+        "Deposits to confirm as received",
+        "Balances to confirm as received",
+        "Payouts to send to sellers and confirm",
+        "Refunds to send and confirm",
+    ]
 
 
 def test_the_dashboard_panel_runs_a_constant_number_of_queries(staff_client):

@@ -16,7 +16,7 @@ from marketplace.money import format_yuan_or_dash
 from marketplace.parties.models import User, VerificationState
 from marketplace.parties.selectors import acting_memberships
 
-from ..models import OPEN_DEAL_STATES, Deal, DealState
+from ..models import OPEN_DEAL_STATES, Deal, DealState, EvidenceState
 from ..selectors import deals_for_user
 
 register = template.Library()
@@ -108,13 +108,15 @@ NEXT_STEPS: dict[tuple[str, str], Promise] = {
     (DealState.PROPOSED, "buyer"): _("Waiting for the seller's answer"),
     (DealState.ACCEPTED, "seller"): _("Waiting for the buyer's deposit"),
     (DealState.ACCEPTED, "buyer"): _("Pay the deposit"),
-    (DealState.CONTRACT_SIGNED, "seller"): _("File the recordal with the authority"),
-    (DealState.CONTRACT_SIGNED, "buyer"): _("File the recordal with the authority"),
-    (DealState.RECORDAL_FILED, "seller"): _("Record completion once the recordal takes effect"),
-    (DealState.RECORDAL_FILED, "buyer"): _("Record completion once the recordal takes effect"),
+    (DealState.CONTRACT_SIGNED, "seller"): _("Waiting for the buyer's balance"),
+    (DealState.CONTRACT_SIGNED, "buyer"): _("Pay the balance"),
+    (DealState.BALANCE_PAID, "seller"): _("File the recordal with the authority"),
+    (DealState.BALANCE_PAID, "buyer"): _("File the recordal with the authority"),
 }
 SIGN_STEP = _("Sign the contract")
 AWAIT_SIGNATURE_STEP = _("Waiting for the other party's signature")
+UPLOAD_EVIDENCE_STEP = _("Upload the authority's evidence of the recordal")
+AWAIT_EVIDENCE_CHECK_STEP = _("Waiting for platform staff to check the recordal evidence")
 
 
 def has_signed(deal: Deal, role: str) -> bool:
@@ -124,9 +126,14 @@ def has_signed(deal: Deal, role: str) -> bool:
 
 @register.filter
 def next_step_for(deal: Deal, role: str) -> str:
-    """What `role` ("seller" or "buyer") does next on the deal; "" once it is finished."""
+    """What `role` ("seller" or "buyer") does next on the deal; "" once it is finished.
+    Once the recordal is filed it depends on the newest evidence (`evidence_state`, which
+    deals_for_user annotates)."""
     if deal.state == DealState.DEPOSIT_PAID:
         return str(AWAIT_SIGNATURE_STEP if has_signed(deal, role) else SIGN_STEP)
+    if deal.state == DealState.RECORDAL_FILED:
+        waiting = getattr(deal, "evidence_state", None) == EvidenceState.SUBMITTED
+        return str(AWAIT_EVIDENCE_CHECK_STEP if waiting else UPLOAD_EVIDENCE_STEP)
     return str(NEXT_STEPS.get((deal.state, role), ""))
 
 

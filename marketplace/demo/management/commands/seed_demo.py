@@ -855,16 +855,21 @@ class Command(BaseCommand):
     def _deal_step(
         name: str, deal: Deal, *, buyer: User, seller: User, operator: User, day: datetime.date
     ) -> Deal:
-        """One step of a demo deal, by the party whose step it is, on `day`."""
+        """One step of a demo deal, by the party whose step it is, on `day`: the parties'
+        steps in their workspace, the operator's in the admin (money confirmed in and out of
+        escrow, the recordal evidence checked, which completes the deal)."""
         if name == "accept":
             return deals.deal_accept(deal=deal, by=seller)
         if name == "decline":
             return deals.deal_decline(deal=deal, by=seller, reason=data.DEAL_NOTES["decline"])
         if name == "withdraw":
             return deals.deal_withdraw(deal=deal, by=buyer)
-        if name == "confirm_deposit":
+        if name in ("confirm_deposit", "confirm_balance", "confirm_payout"):
+            purpose = name.removeprefix("confirm_")
             payment_confirm_offline(
-                payment=deal.payments.get(), by=operator, note=data.DEAL_NOTES["deposit"]
+                payment=deal.payments.get(purpose=purpose, state="pending"),
+                by=operator,
+                note=data.DEAL_NOTES["deposit"] if purpose != "payout" else "演示数据：已汇出。",
             )
             deal.refresh_from_db()
             return deal
@@ -878,8 +883,59 @@ class Command(BaseCommand):
                 recordal_number=f"ZLBG{day:%Y%m%d}{deal.pk:04d}",
                 recordal_date=day,
             )
-        if name == "complete":
-            return deals.deal_complete(deal=deal, by=seller)
+        if name == "submit_evidence":
+            import io
+            import re
+
+            from django.core.files.uploadedfile import SimpleUploadedFile
+            from django.utils import translation
+            from reportlab.lib.pagesizes import A4
+            from reportlab.pdfbase import pdfmetrics
+            from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+            from reportlab.pdfgen import canvas
+
+            from marketplace.deals.recordal import recordal_terms
+
+            # A sample of the authority's document, marked as demo data on its face.
+            kinds = deal.listing.assets.values_list("kind", flat=True)
+            with translation.override("zh-hans"):
+                evidence = [
+                    str(t.evidence) for t in recordal_terms(deal_kind=deal.kind, asset_kinds=kinds)
+                ]
+            titles = [m.group(1) for e in evidence for m in [re.search("《(.+?)》", e)] if m]
+            pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+            buffer = io.BytesIO()
+            page = canvas.Canvas(buffer, pagesize=A4)
+            page.setFont("STSong-Light", 20)
+            page.drawString(72, 760, "演示数据 · 样例文件")
+            page.setFont("STSong-Light", 12)
+            lines = [
+                *evidence,
+                f"交易：{deal.listing.title}",
+                *(f"{a.get_kind_display()} {a.number}" for a in deal.listing.assets.all()),
+                f"受理号：{deal.recordal_number}  日期：{day:%Y-%m-%d}",
+                "本文件由演示数据生成，并非主管机关出具的真实文件。",
+            ]
+            for index, line in enumerate(lines):
+                page.drawString(72, 720 - 22 * index, line[:48])
+            page.showPage()
+            page.save()
+            upload = SimpleUploadedFile(
+                f"{titles[0] if titles else '登记备案证明'}（演示）.pdf",
+                buffer.getvalue(),
+                content_type="application/pdf",
+            )
+            deals.recordal_evidence_submit(deal=deal, by=seller, uploaded_file=upload)
+            deal.refresh_from_db()
+            return deal
+        if name == "accept_evidence":
+            deals.recordal_evidence_accept(
+                evidence=deal.recordal_evidence.get(state="submitted"),
+                by=operator,
+                note="演示数据：与主管机关公告一致。",
+            )
+            deal.refresh_from_db()
+            return deal
         if name == "cancel":
             return deals.deal_cancel(deal=deal, by=buyer, reason=data.DEAL_NOTES["cancel"])
         raise CommandError(f"Unknown demo deal step {name!r}.")

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from marketplace.parties.http import AuthenticatedHttpRequest
 from marketplace.parties.selectors import organizations_for_user
 
-from . import services
+from . import pledges, services
 from .forms import IPAssetEditForm, ListingForm
-from .models import IPAsset, Listing
+from .models import EDITABLE_LISTING_STATES, IPAsset, Listing, ListingIntent, ListingState
 from .selectors import (
     asset_for_member,
     assets_for_organizations,
@@ -142,10 +142,23 @@ def listing_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def listing_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     listing = _listing_or_404(request, pk)
+    assets = list(listing.assets.all())
+    pledged = pledges.active_pledges(assets=assets, listing=listing)
     return render(
         request,
         "listings/workspace/listing_detail.html",
-        {"listing": listing, "timeline": timeline_for(obj=listing)},
+        {
+            "listing": listing,
+            "assets": [(asset, pledged.get(asset.pk)) for asset in assets],
+            # Before publication, the banks whose consent a transfer or licence still needs.
+            "awaiting_consent": (
+                pledges.pledgees(pledges.awaiting_consent(pledged.values()))
+                if listing.intent != ListingIntent.PLEDGE
+                and listing.state in (*EDITABLE_LISTING_STATES, ListingState.PENDING_REVIEW)
+                else ""
+            ),
+            "timeline": timeline_for(obj=listing),
+        },
     )
 
 
@@ -195,6 +208,14 @@ TRANSITIONS: dict[str, Callable[..., Listing]] = {
 def _success_message(action: str, listing: Listing) -> str:
     if action == "withdraw":
         return _("“%(title)s” is withdrawn from the portal.") % {"title": listing.title}
+    waiting = pledges.awaiting_consent(
+        pledges.active_pledges(assets=listing.assets.all(), listing=listing).values()
+    )
+    if waiting:
+        return _(
+            "“%(title)s” is sent for review by platform staff. Its pledged assets are published "
+            "only with the consent of %(banks)s; the bank has been asked for it."
+        ) % {"title": listing.title, "banks": pledges.pledgees(waiting)}
     return _("“%(title)s” is sent for review by platform staff.") % {"title": listing.title}
 
 

@@ -873,6 +873,22 @@ def pledges_mark_overdue(*, today: datetime.date | None = None) -> int:
 # --- the pledgee's consent (Civil Code art. 444) ------------------------------------------
 
 
+def _consenting(application: PledgeApplication, by: User) -> PledgeApplication:
+    """The application locked, once `by` is known to review for its bank and the pledge is
+    active (consent is the pledgee's, and only a pledge in force needs it)."""
+    locked = (
+        PledgeApplication.objects.select_for_update(of=("self",))
+        .select_related("bank")
+        .get(pk=application.pk)
+    )
+    _authorise(by=by, application=locked, side="bank")
+    if locked.state not in ACTIVE_PLEDGE_STATES:
+        raise ValidationError(
+            _("Consent is given only while the pledge is active."), code="not_active"
+        )
+    return locked
+
+
 def pledge_consent_give(
     *, application: PledgeApplication, deal: Any, by: User, note: str = ""
 ) -> PledgeConsent:
@@ -881,12 +897,7 @@ def pledge_consent_give(
     from marketplace.deals.models import OPEN_DEAL_STATES
 
     with transaction.atomic():
-        locked = PledgeApplication.objects.select_for_update(of=("self",)).get(pk=application.pk)
-        _authorise(by=by, application=locked, side="bank")
-        if locked.state not in ACTIVE_PLEDGE_STATES:
-            raise ValidationError(
-                _("Consent is given only while the pledge is active."), code="not_active"
-            )
+        locked = _consenting(application, by)
         if not PledgedAsset.objects.filter(
             application=locked, asset__listings=deal.listing_id
         ).exists():
@@ -913,5 +924,56 @@ def pledge_consent_give(
             url=reverse("deals:detail", args=[deal.pk]),
             actor=by,
             target=deal,
+        )
+    return consent
+
+
+# Listings the pledgee consents to: sent for review, for a transfer or a licence.
+CONSENTABLE_LISTING_INTENTS = (ListingIntent.TRANSFER, ListingIntent.LICENCE)
+
+
+def pledge_listing_consent_give(
+    *, application: PledgeApplication, listing: Listing, by: User, note: str = ""
+) -> PledgeConsent:
+    """A reviewer of the pledgee bank consents to a listing, for transfer or licence, of an
+    asset pledged under the application while the listing waits for review: the listing
+    may then be published (Civil Code art. 444). Giving it twice changes nothing; each
+    deal on the listing still needs the bank's consent of its own."""
+    with transaction.atomic():
+        locked = _consenting(application, by)
+        if not PledgedAsset.objects.filter(application=locked, asset__listings=listing).exists():
+            raise ValidationError(
+                _("This listing does not concern an asset pledged under this application."),
+                code="unrelated_listing",
+            )
+        if listing.intent not in CONSENTABLE_LISTING_INTENTS:
+            raise ValidationError(
+                _("Consent is given to a listing for transfer or licence only."),
+                code="not_consentable",
+            )
+        if listing.state != ListingState.PENDING_REVIEW:
+            raise ValidationError(
+                _("Consent is given to a listing waiting for review only; this one is “%(state)s”.")
+                % {"state": listing.get_state_display()},
+                code="listing_not_pending",
+            )
+        consent, created = PledgeConsent.objects.get_or_create(
+            application=locked,
+            listing=listing,
+            defaults={"given_by": by, "note": note.strip()[:500]},
+        )
+        if not created:
+            return consent
+        notify_organizations(
+            organizations=[listing.holder_id],
+            event="pledges.listing_consent",
+            message=gettext_lazy(
+                "%(bank)s consented to the listing “%(listing)s” of its pledged asset; "
+                "platform staff can now publish it."
+            ),
+            params={"bank": locked.bank.name, "listing": listing.title},
+            url=reverse("listings:workspace_listing_detail", args=[listing.pk]),
+            actor=by,
+            target=listing,
         )
     return consent

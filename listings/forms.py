@@ -8,7 +8,16 @@ from marketplace.forms import ServiceErrorsMixin
 from marketplace.parties.districts import District
 from marketplace.parties.models import Organization
 
-from .models import AssetKind, AssetStatus, Industry, IPAsset, LicenceType, Listing, ListingIntent
+from .models import (
+    AssetKind,
+    AssetStatus,
+    Industry,
+    IPAsset,
+    LicenceType,
+    Listing,
+    ListingIntent,
+)
+from .selectors import AssetNote
 from .validators import validate_ip_number
 
 
@@ -146,9 +155,52 @@ class IPAssetEditForm(IPAssetForm):
         del self.fields["holder"]
 
 
+class AssetCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Asset checkboxes with a note under each asset that needs one. An asset that cannot
+    be chosen is disabled and says why — unless it is already chosen (a draft saved before
+    the asset lapsed): it stays ticked, and the service's message explains on saving."""
+
+    option_template_name = "listings/widgets/asset_option.html"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.notes: dict[int, list[AssetNote]] = {}
+
+    def create_option(
+        self,
+        name: str,
+        value: Any,
+        label: Any,
+        selected: bool,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        notes = self.notes.get(getattr(value, "value", value), [])
+        if any(note.blocks for note in notes):
+            notes = [note for note in notes if note.blocks]  # why not; caveats are moot
+        option["notes"] = notes
+        for note in notes:
+            option["attrs"].update(dict(note.data))
+            if note.blocks and not selected:
+                option["attrs"]["disabled"] = True
+        return option
+
+
 class AssetChoiceField(forms.ModelMultipleChoiceField):
+    widget = AssetCheckboxSelectMultiple
+
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.title} · {obj.number} · {obj.get_kind_display()} · {obj.holder.name}"
+        parts = [obj.title, obj.number, obj.get_kind_display(), obj.get_status_display()]
+        if obj.expiry_date is not None:
+            parts.append(str(_("expires %(date)s") % {"date": obj.expiry_date.isoformat()}))
+        parts.append(obj.holder.name)
+        return " · ".join(parts)
+
+    def set_notes(self, notes: dict[int, list[AssetNote]]) -> None:
+        assert isinstance(self.widget, AssetCheckboxSelectMultiple)
+        self.widget.notes = notes
 
 
 class ListingForm(ServiceErrorsMixin, forms.Form):
@@ -160,8 +212,10 @@ class ListingForm(ServiceErrorsMixin, forms.Form):
     assets = AssetChoiceField(
         label=_("IP assets"),
         queryset=IPAsset.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("One or more assets of the holder; several make a package."),
+        help_text=_(
+            "One or more assets of the holder; several make a package. An expired, lapsed or "
+            "invalidated asset, or one already in another open listing, cannot be chosen."
+        ),
     )
     title = forms.CharField(label=_("Title"), max_length=200)
     intent = forms.ChoiceField(label=_("Intent"), choices=ListingIntent.choices)
@@ -192,6 +246,7 @@ class ListingForm(ServiceErrorsMixin, forms.Form):
         *args: Any,
         organizations: Any,
         assets: Any,
+        asset_notes: dict[int, list[AssetNote]] | None = None,
         listing: Listing | None = None,
         **kwargs: Any,
     ) -> None:
@@ -210,8 +265,9 @@ class ListingForm(ServiceErrorsMixin, forms.Form):
             )
         super().__init__(*args, **kwargs)
         asset_field = self.fields["assets"]
-        assert isinstance(asset_field, forms.ModelMultipleChoiceField)
+        assert isinstance(asset_field, AssetChoiceField)
         asset_field.queryset = assets
+        asset_field.set_notes(asset_notes or {})
         if listing is not None:
             del self.fields["holder"]  # the holder of a listing does not change
             return

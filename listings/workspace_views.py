@@ -25,6 +25,7 @@ from .forms import IPAssetEditForm, ListingForm
 from .models import EDITABLE_LISTING_STATES, IPAsset, Listing, ListingIntent, ListingState
 from .selectors import (
     asset_for_member,
+    asset_notes_for_listing,
     assets_for_organizations,
     listing_for_member,
     listings_for_organizations,
@@ -116,10 +117,12 @@ def listing_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not organizations.exists():
         messages.info(request, _("Register your organisation first."))
         return redirect("parties:organization_register")
+    assets = assets_for_organizations(organizations=organizations)
     form = ListingForm(
         request.POST or None,
         organizations=organizations,
-        assets=assets_for_organizations(organizations=organizations),
+        assets=assets,
+        asset_notes=asset_notes_for_listing(assets=assets),
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -173,10 +176,12 @@ def listing_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             % {"state": listing.get_state_display()},
         )
         return redirect("listings:workspace_listing_detail", pk=listing.pk)
+    assets = assets_for_organizations(organizations=[listing.holder])
     form = ListingForm(
         request.POST or None,
         organizations=None,
-        assets=assets_for_organizations(organizations=[listing.holder]),
+        assets=assets,
+        asset_notes=asset_notes_for_listing(assets=assets, listing=listing),
         listing=listing,
     )
     if request.method == "POST" and form.is_valid():

@@ -42,7 +42,7 @@ from marketplace.parties.selectors import acting_organization_ids
 from . import services
 from .forms import PledgeApplicationForm, PledgeNoteForm
 from .models import PledgeApplication
-from .selectors import assets_under_active_pledge, pledge_for_holder, pledges_for_holder
+from .selectors import asset_notes_for_pledge, pledge_for_holder, pledges_for_holder
 
 APPLICATIONS_PER_PAGE = 25
 MAX_ID = 2**63 - 1  # a larger number in the query string cannot be a row's id
@@ -70,10 +70,6 @@ def _banks() -> QuerySet[Organization]:
     return Organization.objects.filter(
         kind=OrganizationKind.BANK, verification_state=VerificationState.VERIFIED
     ).order_by("name", "pk")
-
-
-def _pledged_ids(assets: QuerySet[IPAsset]) -> set[int]:
-    return {pk for pk, active in assets_under_active_pledge(assets=assets).items() if active}
 
 
 def _query_id(request: AuthenticatedHttpRequest, name: str) -> int | None:
@@ -165,7 +161,7 @@ def application_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         banks=_banks(),
         assets=assets,
         listings=listings,
-        pledged_asset_ids=_pledged_ids(assets),
+        asset_notes=asset_notes_for_pledge(assets=assets),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -235,7 +231,7 @@ def application_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         applicants=None,
         banks=_banks(),
         assets=assets,
-        pledged_asset_ids=_pledged_ids(assets),
+        asset_notes=asset_notes_for_pledge(assets=assets),
         application=application,
     )
     if request.method == "POST" and form.is_valid():

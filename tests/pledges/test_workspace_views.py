@@ -328,13 +328,65 @@ def test_the_form_offers_my_assets_and_verified_banks_by_name(member_client, hol
     assert buttons == {"draft", "submit"}
 
 
-def test_an_asset_under_an_active_pledge_is_marked_in_the_choices(member_client, holder, asset):
-    PledgeApplicationFactory(applicant=holder, assets=[asset], state=PledgeState.DISBURSED)
+def _choice(response, asset):
+    box = _soup(response).find("input", attrs={"name": "assets", "value": str(asset.pk)})
+    return box, box.find_parent("label").get_text(" ", strip=True)
+
+
+def test_an_asset_under_an_active_pledge_is_greyed_out_with_the_bank(member_client, holder, asset):
+    PledgeApplicationFactory(
+        applicant=holder,
+        bank=BankFactory(name="中国银行郑州分行"),
+        assets=[asset],
+        state=PledgeState.DISBURSED,
+    )
+
+    box, text = _choice(member_client.get(CREATE_URL), asset)
+
+    assert box.has_attr("disabled")
+    assert "Cannot be pledged: it is already pledged to 中国银行郑州分行." in text
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"status": "expired"}, "Cannot be pledged: it is “Expired”."),
+        ({"status": "lapsed"}, "Cannot be pledged: it is “Lapsed”."),
+        ({"status": "invalidated"}, "Cannot be pledged: it is “Invalidated”."),
+        ({"status": "pending"}, "Cannot be pledged: it is “Pending”."),
+        ({"grant_date": None}, "Cannot be pledged: it is not granted or registered yet."),
+    ],
+)
+def test_an_asset_that_cannot_be_pledged_is_greyed_out_with_the_reason(
+    member_client, holder, asset, fields, reason
+):
+    unusable = IPAssetFactory(holder=holder, **fields)
 
     response = member_client.get(CREATE_URL)
 
-    label = _soup(response).find("input", attrs={"name": "assets", "value": str(asset.pk)})
-    assert "under an active pledge" in label.find_parent("label").get_text()
+    box, text = _choice(response, unusable)
+    assert box.has_attr("disabled")
+    assert reason in text
+    box, text = _choice(response, asset)
+    assert not box.has_attr("disabled")
+    assert "Cannot" not in text
+
+
+def test_the_form_runs_a_constant_number_of_queries(
+    member_client, holder, django_assert_max_num_queries
+):
+    def add(n: int) -> None:
+        for _ in range(n):
+            IPAssetFactory(holder=holder, status="expired")
+            PledgeApplicationFactory(applicant=holder, state=PledgeState.REGISTERED)
+
+    add(1)
+    member_client.get(CREATE_URL)
+    with django_assert_max_num_queries(40) as captured:
+        member_client.get(CREATE_URL)
+    add(6)
+    with django_assert_max_num_queries(len(captured)):
+        member_client.get(CREATE_URL)
 
 
 def test_a_member_of_two_organisations_chooses_the_applicant(member_client, member, holder):

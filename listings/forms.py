@@ -9,6 +9,7 @@ from marketplace.parties.districts import District
 from marketplace.parties.models import Organization
 
 from .models import (
+    DEFAULT_VALIDITY_DAYS,
     AssetKind,
     AssetStatus,
     Industry,
@@ -16,13 +17,21 @@ from .models import (
     LicenceType,
     Listing,
     ListingIntent,
+    default_valid_until,
 )
 from .selectors import AssetNote
+from .services.listings import valid_until_missing_message
 from .validators import validate_ip_number
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker. Its value is always ISO 8601 (YYYY-MM-DD): the active
+    language's first input format (2025/03/01 in Chinese) would leave the picker empty."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class IPAssetForm(ServiceErrorsMixin, forms.Form):
@@ -239,7 +248,9 @@ class ListingForm(ServiceErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Simple formatting (paragraphs, lists, links) is kept; scripts are removed."),
     )
-    valid_until = forms.DateField(label=_("Valid until"), widget=DateInput)
+    valid_until = forms.DateField(
+        label=_("Valid until"), widget=DateInput, initial=default_valid_until
+    )
 
     def __init__(
         self,
@@ -268,6 +279,15 @@ class ListingForm(ServiceErrorsMixin, forms.Form):
         assert isinstance(asset_field, AssetChoiceField)
         asset_field.queryset = assets
         asset_field.set_notes(asset_notes or {})
+        valid_until = self.fields["valid_until"]
+        # An empty date: the service's message, which says what to enter (not a bare
+        # "This field is required.").
+        valid_until.error_messages["required"] = valid_until_missing_message()
+        valid_until.help_text = _(
+            "The last day the listing stays on the portal: %(days)d days from today unless "
+            "you choose another date. After that day it expires and its assets are free to "
+            "be listed again."
+        ) % {"days": DEFAULT_VALIDITY_DAYS}
         if listing is not None:
             del self.fields["holder"]  # the holder of a listing does not change
             return

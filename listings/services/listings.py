@@ -21,6 +21,7 @@ from marketplace.parties.models import Membership, Organization, User, Verificat
 
 from .. import pledges
 from ..models import (
+    DEFAULT_VALIDITY_DAYS,
     EDITABLE_LISTING_STATES,
     OPEN_LISTING_STATES,
     AssetStatus,
@@ -28,6 +29,7 @@ from ..models import (
     Listing,
     ListingIntent,
     ListingState,
+    default_valid_until,
 )
 from ..sanitize import html_to_text, sanitize_html
 from ..search import segment_for_index
@@ -50,6 +52,14 @@ def _require_member(*, by: User | None, holder: Organization) -> None:
 def _require_staff(by: User | None) -> None:
     if by is None or not by.is_staff:
         raise PermissionDenied(_("Only platform staff can review listings."))
+
+
+def valid_until_missing_message() -> str:
+    """What to say for an empty validity date (the form says it too)."""
+    return _(
+        "Enter the last day the listing stays on the portal, e.g. %(date)s "
+        "(%(days)d days from today)."
+    ) % {"date": default_valid_until().isoformat(), "days": DEFAULT_VALIDITY_DAYS}
 
 
 def _content_errors(
@@ -76,8 +86,17 @@ def _content_errors(
         errors["asking_price"] = [
             _("Enter a price above zero, or leave it empty for “negotiable”.")
         ]
-    if valid_until is None or valid_until <= timezone.localdate():
-        errors["valid_until"] = [_("The listing must stay valid until a future date.")]
+    today = timezone.localdate()
+    if valid_until is None:
+        errors["valid_until"] = [valid_until_missing_message()]
+    elif valid_until <= today:
+        errors["valid_until"] = [
+            _(
+                "The listing must stay valid until a future date: choose a day after "
+                "today (%(today)s)."
+            )
+            % {"today": today.isoformat()}
+        ]
     if not assets:
         errors["assets"] = [_("Choose at least one IP asset.")]
     elif len(assets) > MAX_ASSETS_PER_LISTING:

@@ -165,6 +165,7 @@ def application_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        submit = request.POST.get("action") == "submit"
         try:
             application = services.pledge_application_create(
                 by=request.user,
@@ -175,43 +176,26 @@ def application_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 term_months=data["term_months"],
                 purpose=data["purpose"],
                 listing=data.get("listing"),
+                submit=submit,
             )
         except ValidationError as error:
+            # Nothing was saved: the form again, with the reasons next to their fields.
             form.apply_service_error(error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
-            if request.POST.get("action") == "submit":
-                return _submit_new(request, application)
-            messages.success(
-                request,
-                _("Saved the draft %(application)s. Submit it to the bank when it is ready.")
-                % {"application": application},
-            )
+            if submit:
+                messages.success(request, _submitted_message(application))
+            else:
+                messages.success(
+                    request,
+                    _("Saved the draft %(application)s. Submit it to the bank when it is ready.")
+                    % {"application": application},
+                )
             return _detail(application)
     return render(
         request, "pledges/workspace/application_form.html", {"form": form, "listing": listing}
     )
-
-
-def _submit_new(request: AuthenticatedHttpRequest, application: PledgeApplication) -> HttpResponse:
-    """ "Submit to the bank" on the new form: the draft is saved either way; if the bank
-    cannot have it yet, the page of the draft says why."""
-    try:
-        application = services.pledge_submit(application=application, by=request.user)
-    except ValidationError as error:
-        messages.warning(
-            request,
-            _("Saved the draft %(application)s, but it could not be submitted:")
-            % {"application": application},
-        )
-        for message in error.messages:
-            messages.error(request, message)
-    except PermissionDenied:
-        raise Http404 from None
-    else:
-        messages.success(request, _submitted_message(application))
-    return _detail(application)
 
 
 @login_required

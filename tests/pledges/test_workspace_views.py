@@ -13,12 +13,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from django_fsm_log.models import StateLog
 
 from listings.models import ListingIntent, ListingState
 from marketplace.dates import add_months
 from marketplace.documents.models import Document
+from marketplace.notifications.models import Notice
 from marketplace.pledges import services
-from marketplace.pledges.models import PledgeApplication, PledgeState
+from marketplace.pledges.models import PledgeApplication, PledgedAsset, PledgeState
 from marketplace.pledges.templatetags.pledge_workspace import (
     holder_next_step,
     pledge_holder_actions,
@@ -276,7 +278,10 @@ def test_a_member_applies_and_submits_at_once(member_client, member, holder, ban
     assert (entry.source_state, entry.state, entry.by) == ("draft", "submitted", member)
 
 
-def test_submitting_an_ineligible_asset_keeps_the_draft_and_says_why(member_client, holder, bank):
+@pytest.mark.parametrize("action", ["submit", "draft"])
+def test_an_ineligible_asset_saves_nothing_and_the_form_says_why(
+    member_client, holder, bank, action
+):
     # given a lapsed patent and one that expires before a 12-month loan would mature
     lapsed = IPAssetFactory(holder=holder, title="失效的专利", status="lapsed")
     today = timezone.localdate()
@@ -285,22 +290,43 @@ def test_submitting_an_ineligible_asset_keeps_the_draft_and_says_why(member_clie
     )
 
     # when
-    response = member_client.post(
-        CREATE_URL, _data([lapsed, expiring], bank, action="submit"), follow=True
-    )
+    response = member_client.post(CREATE_URL, _data([lapsed, expiring], bank, action=action))
 
-    # then the draft is saved and its page gives the service's exact reasons
-    application = PledgeApplication.objects.get()
-    assert application.state == PledgeState.DRAFT
-    assert response.redirect_chain == [(_url("detail", application.pk), 302)]
+    # then nothing is written (no stray draft), and the form gives the exact reasons
+    assert response.status_code == 200
+    assert not PledgeApplication.objects.exists()
+    assert not PledgedAsset.objects.exists()
+    assert not StateLog.objects.exists()
+    assert not Notice.objects.exists()
     maturity = add_months(today, 12).isoformat()
     expiry = expiring.expiry_date.isoformat()
-    assert _messages(response) == [
-        f"Saved the draft {application}, but it could not be submitted:",
+    assert set(_field_errors(response, "assets")) == {
         f"{lapsed} is “Lapsed”; only valid assets can be pledged.",
         f"The loan would mature on {maturity}, but {expiring} expires on {expiry}.",
-    ]
-    assert "Complete the application and submit it to the bank" in _text(response)
+    }
+    # what was entered is kept, the lapsed asset still ticked so the holder sees it
+    form = response.context["form"]
+    assert form["purpose"].value() == "研发投入与产能扩建"
+    ticked = _soup(response).find("input", attrs={"name": "assets", "value": str(lapsed.pk)})
+    assert ticked.has_attr("checked")
+
+
+def test_submitting_at_once_for_an_unverified_applicant_saves_nothing(client, bank):
+    holder = OrganizationFactory(verification_state="pending")
+    member = MembershipFactory(organization=holder).user
+    client.force_login(member)
+    client.cookies["django_language"] = "en"
+
+    response = client.post(
+        CREATE_URL, _data([IPAssetFactory(holder=holder)], bank, action="submit")
+    )
+
+    assert response.status_code == 200
+    assert not PledgeApplication.objects.exists()
+    assert "The applicant must be verified by platform staff first." in _text(response)
+    # a draft can still be saved while the verification is pending
+    response = client.post(CREATE_URL, _data([IPAssetFactory(holder=holder)], bank))
+    assert PledgeApplication.objects.get().state == PledgeState.DRAFT
 
 
 def test_the_form_offers_my_assets_and_verified_banks_by_name(member_client, holder, asset):

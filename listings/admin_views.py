@@ -29,7 +29,7 @@ from marketplace.parties.moderation import (
     ReasonForm,
 )
 
-from . import services
+from . import pledges, services
 from .models import (
     OPEN_LISTING_STATES,
     AssetKind,
@@ -167,10 +167,16 @@ class ListingModerationView(ModerationView):
         )
         for row in others:
             elsewhere.setdefault(row.ipasset_id, []).append(row.listing)
+        # Publishing also fails for a pledged asset without the pledgee's consent (a
+        # transfer or licence) or at all (a pledge listing): show each asset's pledge.
+        pledged = pledges.active_pledges(assets=assets, listing=listing)
         holder = listing.holder
         organisation_policy = policy_registry.get_by_type(Organization)
         context.update(
-            assets=[(asset, elsewhere.get(asset.pk, [])) for asset in assets],
+            assets=[
+                (asset, elsewhere.get(asset.pk, []), pledged.get(asset.pk)) for asset in assets
+            ],
+            pledge_listing=listing.intent == ListingIntent.PLEDGE,
             holder=holder,
             holder_verified=holder.verification_state == VerificationState.VERIFIED,
             holder_url=(

@@ -9,12 +9,30 @@ from marketplace.forms import ServiceErrorsMixin
 from marketplace.parties.districts import District
 from marketplace.parties.models import Organization
 
-from .models import AssetKind, AssetStatus, Industry, IPAsset, LicenceType, Listing, ListingIntent
+from .models import (
+    DEFAULT_VALIDITY_DAYS,
+    AssetKind,
+    AssetStatus,
+    Industry,
+    IPAsset,
+    LicenceType,
+    Listing,
+    ListingIntent,
+    default_valid_until,
+)
+from .selectors import AssetNote
+from .services.listings import valid_until_missing_message
 from .validators import validate_ip_number
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker. Its value is always ISO 8601 (YYYY-MM-DD): the active
+    language's first input format (2025/03/01 in Chinese) would leave the picker empty."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class IPAssetForm(ServiceErrorsMixin, forms.Form):
@@ -149,9 +167,52 @@ class IPAssetEditForm(IPAssetForm):
         del self.fields["holder"]
 
 
+class AssetCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Asset checkboxes with a note under each asset that needs one. An asset that cannot
+    be chosen is disabled and says why — unless it is already chosen (a draft saved before
+    the asset lapsed): it stays ticked, and the service's message explains on saving."""
+
+    option_template_name = "listings/widgets/asset_option.html"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.notes: dict[int, list[AssetNote]] = {}
+
+    def create_option(
+        self,
+        name: str,
+        value: Any,
+        label: Any,
+        selected: bool,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        notes = self.notes.get(getattr(value, "value", value), [])
+        if any(note.blocks for note in notes):
+            notes = [note for note in notes if note.blocks]  # why not; caveats are moot
+        option["notes"] = notes
+        for note in notes:
+            option["attrs"].update(dict(note.data))
+            if note.blocks and not selected:
+                option["attrs"]["disabled"] = True
+        return option
+
+
 class AssetChoiceField(forms.ModelMultipleChoiceField):
+    widget = AssetCheckboxSelectMultiple
+
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.title} · {obj.number} · {obj.get_kind_display()} · {obj.holder.name}"
+        parts = [obj.title, obj.number, obj.get_kind_display(), obj.get_status_display()]
+        if obj.expiry_date is not None:
+            parts.append(str(_("expires %(date)s") % {"date": obj.expiry_date.isoformat()}))
+        parts.append(obj.holder.name)
+        return " · ".join(parts)
+
+    def set_notes(self, notes: dict[int, list[AssetNote]]) -> None:
+        assert isinstance(self.widget, AssetCheckboxSelectMultiple)
+        self.widget.notes = notes
 
 
 class ListingForm(ServiceErrorsMixin, forms.Form):
@@ -163,8 +224,10 @@ class ListingForm(ServiceErrorsMixin, forms.Form):
     assets = AssetChoiceField(
         label=_("IP assets"),
         queryset=IPAsset.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("One or more assets of the holder; several make a package."),
+        help_text=_(
+            "One or more assets of the holder; several make a package. An expired, lapsed or "
+            "invalidated asset, or one already in another open listing, cannot be chosen."
+        ),
     )
     title = forms.CharField(label=_("Title"), max_length=200)
     intent = forms.ChoiceField(label=_("Intent"), choices=ListingIntent.choices)
@@ -188,13 +251,16 @@ class ListingForm(ServiceErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Simple formatting (paragraphs, lists, links) is kept; scripts are removed."),
     )
-    valid_until = forms.DateField(label=_("Valid until"), widget=DateInput)
+    valid_until = forms.DateField(
+        label=_("Valid until"), widget=DateInput, initial=default_valid_until
+    )
 
     def __init__(
         self,
         *args: Any,
         organizations: Any,
         assets: Any,
+        asset_notes: dict[int, list[AssetNote]] | None = None,
         listing: Listing | None = None,
         **kwargs: Any,
     ) -> None:
@@ -213,8 +279,18 @@ class ListingForm(ServiceErrorsMixin, forms.Form):
             )
         super().__init__(*args, **kwargs)
         asset_field = self.fields["assets"]
-        assert isinstance(asset_field, forms.ModelMultipleChoiceField)
+        assert isinstance(asset_field, AssetChoiceField)
         asset_field.queryset = assets
+        asset_field.set_notes(asset_notes or {})
+        valid_until = self.fields["valid_until"]
+        # An empty date: the service's message, which says what to enter (not a bare
+        # "This field is required.").
+        valid_until.error_messages["required"] = valid_until_missing_message()
+        valid_until.help_text = _(
+            "The last day the listing stays on the portal: %(days)d days from today unless "
+            "you choose another date. After that day it expires and its assets are free to "
+            "be listed again."
+        ) % {"days": DEFAULT_VALIDITY_DAYS}
         if listing is not None:
             del self.fields["holder"]  # the holder of a listing does not change
             return

@@ -143,6 +143,14 @@ class ListingState(models.TextChoices):
     EXPIRED = "expired", pgettext_lazy("listing state", "Expired")  # validity date passed
 
 
+# A new listing stays on the portal this long unless the holder sets another date.
+DEFAULT_VALIDITY_DAYS = 90
+
+
+def default_valid_until() -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=DEFAULT_VALIDITY_DAYS)
+
+
 # States in which a listing holds its assets: they cannot be listed again meanwhile.
 OPEN_LISTING_STATES = (ListingState.PENDING_REVIEW, ListingState.PUBLISHED)
 EDITABLE_LISTING_STATES = (ListingState.DRAFT, ListingState.REJECTED)

@@ -21,12 +21,22 @@ from django.db.models import (
 )
 from django.db.models.functions import Concat
 from django.db.models.lookups import Contains
+from django.utils.translation import gettext as _
 from django_fsm import FSMFieldMixin
 from django_fsm_log.models import StateLog
 
 from marketplace.parties.models import Organization, User, VerificationState
 
-from .models import AssetKind, IPAsset, Listing, ListingQuerySet, SearchSynonym
+from . import pledges
+from .models import (
+    OPEN_LISTING_STATES,
+    AssetKind,
+    AssetStatus,
+    IPAsset,
+    Listing,
+    ListingQuerySet,
+    SearchSynonym,
+)
 from .search import ParsedQuery, Synonyms, parse_query
 from .validators import validate_ip_number
 
@@ -42,6 +52,81 @@ def assets_for_organizations(*, organizations: Iterable[Organization]) -> QueryS
 def asset_for_member(*, user: User, pk: int) -> IPAsset:
     """The asset if `user` belongs to its holder; otherwise DoesNotExist (→ 404)."""
     return IPAsset.objects.select_related("holder").get(pk=pk, holder__memberships__user=user)
+
+
+@dataclass(frozen=True)
+class AssetNote:
+    """What an asset picker says under one asset. `blocks`: it cannot be chosen (its
+    checkbox is disabled and the note says why); otherwise a caveat. `data`: attributes
+    for the checkbox (the listing form's script reads them)."""
+
+    text: str
+    blocks: bool = False
+    data: tuple[tuple[str, str], ...] = ()
+
+
+# An asset in one of these is of no use to anybody: it cannot be listed at all.
+UNLISTABLE_STATUSES = (AssetStatus.LAPSED, AssetStatus.EXPIRED, AssetStatus.INVALIDATED)
+# Set on an asset a pledge listing cannot take (pending, or pledged already).
+NOT_FOR_PLEDGE = (("data-not-for-pledge", "1"),)
+
+
+def asset_notes_for_listing(
+    *, assets: QuerySet[IPAsset], listing: Listing | None = None
+) -> dict[int, list[AssetNote]]:
+    """Why each of these assets cannot go into a listing (lapsed, expired, invalidated, in
+    another open listing), or what to know before listing it (pledged: published for
+    transfer or licence only with the pledgee's consent, never for a second pledge; not
+    granted yet: not for pledge financing). Four queries, whatever the number of assets;
+    `listing` is the one being edited (its own assets are not “elsewhere”)."""
+    rows = list(assets.values_list("pk", "status"))
+    ids = [pk for pk, _status in rows]
+    notes: dict[int, list[AssetNote]] = {}
+    for pk, status in rows:
+        if status in UNLISTABLE_STATUSES:
+            notes.setdefault(pk, []).append(
+                AssetNote(
+                    _("Cannot be listed: it is “%(status)s”.")
+                    % {"status": AssetStatus(status).label},
+                    blocks=True,
+                )
+            )
+        elif status == AssetStatus.PENDING:
+            notes.setdefault(pk, []).append(
+                AssetNote(
+                    _("Not granted yet: it can be listed for transfer or licence, not for pledge."),
+                    data=NOT_FOR_PLEDGE,
+                )
+            )
+    others = (
+        Listing.assets.through.objects.filter(
+            ipasset_id__in=ids, listing__state__in=OPEN_LISTING_STATES
+        )
+        .select_related("listing")
+        .order_by("listing_id")
+    )
+    if listing is not None:
+        others = others.exclude(listing_id=listing.pk)
+    for row in others:
+        notes.setdefault(row.ipasset_id, []).append(
+            AssetNote(
+                _("Cannot be listed: it is already in “%(title)s” (%(state)s).")
+                % {"title": row.listing.title, "state": row.listing.get_state_display()},
+                blocks=True,
+            )
+        )
+    for pk, pledge in pledges.active_pledges(assets=[IPAsset(pk=pk) for pk in ids]).items():
+        notes.setdefault(pk, []).append(
+            AssetNote(
+                _(
+                    "Pledged to %(bank)s: a transfer or licence listing is published only "
+                    "with the bank's consent; it cannot be pledged again."
+                )
+                % {"bank": pledge.pledgee},
+                data=NOT_FOR_PLEDGE,
+            )
+        )
+    return notes
 
 
 # --- the public portal --------------------------------------------------------------------

@@ -20,11 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from marketplace.parties.http import AuthenticatedHttpRequest
 from marketplace.parties.selectors import organizations_for_user
 
-from . import services
+from . import pledges, services
 from .forms import IPAssetEditForm, ListingForm
-from .models import IPAsset, Listing
+from .models import EDITABLE_LISTING_STATES, IPAsset, Listing, ListingIntent, ListingState
 from .selectors import (
     asset_for_member,
+    asset_notes_for_listing,
     assets_for_organizations,
     listing_for_member,
     listings_for_organizations,
@@ -116,10 +117,12 @@ def listing_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not organizations.exists():
         messages.info(request, _("Register your organisation first."))
         return redirect("parties:organization_register")
+    assets = assets_for_organizations(organizations=organizations)
     form = ListingForm(
         request.POST or None,
         organizations=organizations,
-        assets=assets_for_organizations(organizations=organizations),
+        assets=assets,
+        asset_notes=asset_notes_for_listing(assets=assets),
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -142,10 +145,23 @@ def listing_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def listing_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     listing = _listing_or_404(request, pk)
+    assets = list(listing.assets.all())
+    pledged = pledges.active_pledges(assets=assets, listing=listing)
     return render(
         request,
         "listings/workspace/listing_detail.html",
-        {"listing": listing, "timeline": timeline_for(obj=listing)},
+        {
+            "listing": listing,
+            "assets": [(asset, pledged.get(asset.pk)) for asset in assets],
+            # Before publication, the banks whose consent a transfer or licence still needs.
+            "awaiting_consent": (
+                pledges.pledgees(pledges.awaiting_consent(pledged.values()))
+                if listing.intent != ListingIntent.PLEDGE
+                and listing.state in (*EDITABLE_LISTING_STATES, ListingState.PENDING_REVIEW)
+                else ""
+            ),
+            "timeline": timeline_for(obj=listing),
+        },
     )
 
 
@@ -160,10 +176,12 @@ def listing_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             % {"state": listing.get_state_display()},
         )
         return redirect("listings:workspace_listing_detail", pk=listing.pk)
+    assets = assets_for_organizations(organizations=[listing.holder])
     form = ListingForm(
         request.POST or None,
         organizations=None,
-        assets=assets_for_organizations(organizations=[listing.holder]),
+        assets=assets,
+        asset_notes=asset_notes_for_listing(assets=assets, listing=listing),
         listing=listing,
     )
     if request.method == "POST" and form.is_valid():
@@ -195,6 +213,14 @@ TRANSITIONS: dict[str, Callable[..., Listing]] = {
 def _success_message(action: str, listing: Listing) -> str:
     if action == "withdraw":
         return _("“%(title)s” is withdrawn from the portal.") % {"title": listing.title}
+    waiting = pledges.awaiting_consent(
+        pledges.active_pledges(assets=listing.assets.all(), listing=listing).values()
+    )
+    if waiting:
+        return _(
+            "“%(title)s” is sent for review by platform staff. Its pledged assets are published "
+            "only with the consent of %(banks)s; the bank has been asked for it."
+        ) % {"title": listing.title, "banks": pledges.pledgees(waiting)}
     return _("“%(title)s” is sent for review by platform staff.") % {"title": listing.title}
 
 

@@ -22,7 +22,9 @@ from wagtail.search.backends import get_search_backends
 from marketplace.parties.districts import in_l_belt
 from marketplace.parties.models import Membership, Organization, User, VerificationState
 
+from .. import pledges
 from ..models import (
+    DEFAULT_VALIDITY_DAYS,
     EDITABLE_LISTING_STATES,
     OPEN_LISTING_STATES,
     AssetStatus,
@@ -30,6 +32,7 @@ from ..models import (
     Listing,
     ListingIntent,
     ListingState,
+    default_valid_until,
 )
 from ..sanitize import html_to_text, sanitize_html
 from ..search import segment_for_index
@@ -52,6 +55,14 @@ def _require_member(*, by: User | None, holder: Organization) -> None:
 def _require_staff(by: User | None) -> None:
     if by is None or not by.is_staff:
         raise PermissionDenied(_("Only platform staff can review listings."))
+
+
+def valid_until_missing_message() -> str:
+    """What to say for an empty validity date (the form says it too)."""
+    return _(
+        "Enter the last day the listing stays on the portal, e.g. %(date)s "
+        "(%(days)d days from today)."
+    ) % {"date": default_valid_until().isoformat(), "days": DEFAULT_VALIDITY_DAYS}
 
 
 def _content_errors(
@@ -78,8 +89,17 @@ def _content_errors(
         errors["asking_price"] = [
             _("Enter a price above zero, or leave it empty for “negotiable”.")
         ]
-    if valid_until is None or valid_until <= timezone.localdate():
-        errors["valid_until"] = [_("The listing must stay valid until a future date.")]
+    today = timezone.localdate()
+    if valid_until is None:
+        errors["valid_until"] = [valid_until_missing_message()]
+    elif valid_until <= today:
+        errors["valid_until"] = [
+            _(
+                "The listing must stay valid until a future date: choose a day after "
+                "today (%(today)s)."
+            )
+            % {"today": today.isoformat()}
+        ]
     if not assets:
         errors["assets"] = [_("Choose at least one IP asset.")]
     elif len(assets) > MAX_ASSETS_PER_LISTING:
@@ -88,11 +108,43 @@ def _content_errors(
         ]
     elif any(asset.holder_id != holder.pk for asset in assets):
         errors["assets"] = [_("Every asset of a listing must be held by its holder.")]
+    elif intent == ListingIntent.PLEDGE:
+        pledged = pledges.active_pledges(assets=assets)
+        if pledged:
+            errors["assets"] = [
+                _already_pledged(asset, pledged[asset.pk])
+                for asset in assets
+                if asset.pk in pledged
+            ]
     return errors
 
 
-def _readiness_errors(*, listing: Listing, assets: Sequence[IPAsset]) -> list[str]:
-    """What must hold when the listing goes to review and again when it is published."""
+def _already_pledged(asset: IPAsset, pledge: pledges.AssetPledge) -> str:
+    return _(
+        "%(asset)s is already pledged to %(bank)s; it cannot be listed for pledge financing "
+        "again until that pledge is released."
+    ) % {"asset": asset, "bank": pledge.pledgee}
+
+
+def _consent_missing(asset: IPAsset, pledge: pledges.AssetPledge) -> str:
+    return _(
+        "%(asset)s is pledged to %(bank)s: a listing for transfer or licence is published "
+        "only with the consent of %(bank)s (Civil Code art. 444), which the bank records on "
+        "its page of the pledge."
+    ) % {"asset": asset, "bank": pledge.pledgee}
+
+
+def _readiness_errors(
+    *,
+    listing: Listing,
+    assets: Sequence[IPAsset],
+    pledged: dict[int, pledges.AssetPledge],
+    publishing: bool,
+) -> list[str]:
+    """What must hold when the listing goes to review and again when it is published:
+    a verified holder, a future validity date, usable assets of the holder in no other
+    open listing; no asset already pledged in a pledge listing; and, to be published, the
+    consent of the pledgee to a transfer or licence listing of a pledged asset."""
     errors: list[str] = []
     if listing.holder.verification_state != VerificationState.VERIFIED:
         errors.append(_("The holder must be verified by platform staff before listing."))
@@ -125,6 +177,14 @@ def _readiness_errors(*, listing: Listing, assets: Sequence[IPAsset]) -> list[st
             _("An asset of this listing is already in “%(title)s”, which is %(state)s.")
             % {"title": other.title, "state": other.get_state_display()}
         )
+    for asset in assets:
+        pledge = pledged.get(asset.pk)
+        if pledge is None:
+            continue
+        if listing.intent == ListingIntent.PLEDGE:
+            errors.append(_already_pledged(asset, pledge))
+        elif publishing and pledge.consent is None:
+            errors.append(_consent_missing(asset, pledge))
     if not assets:
         errors.append(_("Choose at least one IP asset."))
     return errors
@@ -290,9 +350,13 @@ def listing_update(*, listing: Listing, by: User, **fields: Any) -> Listing:
 def _transition(
     *, listing: Listing, by: User | None, name: str, note: str = "", ready: bool = False
 ) -> Listing:
+    """Lock, check the move, run it, save. `ready`: the readiness rules are checked first
+    (on locked assets); a listing sent for review with pledged assets tells each pledgee
+    that it waits for its consent."""
     with transaction.atomic():
         locked = Listing.objects.select_for_update().select_related("holder").get(pk=listing.pk)
         method = getattr(locked, name)
+        pledged: dict[int, pledges.AssetPledge] = {}
         if not can_proceed(method):
             raise ValidationError(
                 _("This listing is “%(state)s”, so that step is not possible now.")
@@ -304,17 +368,25 @@ def _transition(
             assets = list(
                 IPAsset.objects.select_for_update().filter(listings=locked).order_by("pk")
             )
-            problems = _readiness_errors(listing=locked, assets=assets)
+            pledged = pledges.active_pledges(assets=assets, listing=locked)
+            problems = _readiness_errors(
+                listing=locked, assets=assets, pledged=pledged, publishing=name == "publish"
+            )
             if problems:
                 raise ValidationError([ValidationError(p, code="not_ready") for p in problems])
         method(by=by, description=note)
         locked.save()
+        if ready and name != "publish":
+            waiting = pledges.awaiting_consent(pledged.values())
+            pledges.consent_requested(listing=locked, pledges=waiting, by=by)
     return locked
 
 
 def listing_submit(*, listing: Listing, by: User) -> Listing:
     """The holder sends a draft for review: verified holder, usable assets, none listed
-    elsewhere, a future validity date."""
+    elsewhere, a future validity date, none already pledged in a pledge listing. A
+    transfer or licence of a pledged asset may go to review without the pledgee's consent
+    (the pledgee is told); it is published only with it."""
     _require_member(by=by, holder=listing.holder)
     return _transition(listing=listing, by=by, name="submit", ready=True)
 
@@ -326,7 +398,9 @@ def listing_resubmit(*, listing: Listing, by: User) -> Listing:
 
 
 def listing_publish(*, listing: Listing, by: User, note: str = "") -> Listing:
-    """Staff approve the listing; the same readiness rules are checked again."""
+    """Staff approve the listing; the same readiness rules are checked again, and a
+    transfer or licence of a pledged asset needs the pledgee's recorded consent to this
+    listing (Civil Code art. 444)."""
     _require_staff(by)
     return _transition(listing=listing, by=by, name="publish", note=note.strip(), ready=True)
 

@@ -41,7 +41,7 @@ class PledgeApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(PledgeConsent)
 class PledgeConsentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["application", "deal", "given_by", "created_at"]
+    list_display = ["application", "deal", "listing", "given_by", "created_at"]
     list_filter = ["created_at"]
     search_fields = ["application__applicant__name", "application__bank__name", "note"]
-    list_select_related = ["application", "deal", "given_by"]
+    list_select_related = ["application", "deal", "listing", "given_by"]

@@ -47,6 +47,13 @@ def review_link(user: Any, obj: Model | None, text: Any = None) -> Any:
     return format_html('<a href="{}">{}</a>', url, text) if url else str(text)
 
 
+def _consented_to(user: Any, consent: PledgeConsent) -> Any:
+    """The deal or the listing a consent was given to, linked to its review page."""
+    if consent.listing is not None:
+        return review_link(user, consent.listing, consent.listing.title)
+    return review_link(user, consent.deal)
+
+
 def present(rows: list[tuple[Label, Any]]) -> list[tuple[Label, Any]]:
     """Only the facts that are set: later stages' facts stay out until they happen."""
     return [(label, value) for label, value in rows if value not in (None, "")]
@@ -146,9 +153,9 @@ class PledgeApplicationReviewView(ModerationView):
                 .order_by("asset_id")
             ),
             consents=[
-                (consent, review_link(self.request.user, consent.deal))
+                (consent, _consented_to(self.request.user, consent))
                 for consent in PledgeConsent.objects.filter(application=application)
-                .select_related("deal", "given_by")
+                .select_related("deal", "listing", "given_by")
                 .order_by("created_at", "pk")
             ],
             documents=list(

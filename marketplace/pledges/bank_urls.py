@@ -16,6 +16,11 @@ urlpatterns = [
         name="upload",
     ),
     path(
+        "applications/<int:pk>/consent/listings/<int:listing_pk>/",
+        bank_views.listing_consent_give,
+        name="listing_consent",
+    ),
+    path(
         "applications/<int:pk>/consent/<int:deal_pk>/",
         bank_views.consent_give,
         name="consent",

@@ -1,6 +1,6 @@
 """The bank's review pages: the queue of applications addressed to the user's banks, one
-application's file with the transitions possible now, the pledgee's consent to deals on a
-pledged asset, and documents the bank attaches.
+application's file with the transitions possible now, the pledgee's consent to listings and
+deals on a pledged asset, and documents the bank attaches.
 
 Only reviewers of a bank use these pages. The queue tells anybody else (403) that it is for
 bank reviewers; an application, and every POST on it, is looked up through the user's
@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_fsm import can_proceed
 
+from listings.models import Listing, ListingState
 from listings.selectors import timeline_for
 from marketplace.deals.models import OPEN_DEAL_STATES, Deal
 from marketplace.documents.models import Document
@@ -242,6 +243,22 @@ def _open_deals(application: PledgeApplication) -> list[Deal]:
     )
 
 
+def _listings_for_consent(application: PledgeApplication) -> list[Listing]:
+    """Listings for transfer or licence of an asset of this application that wait for
+    review: they are published only with the pledgee's consent (Civil Code art. 444)."""
+    asset_ids = [asset.pk for asset in application.assets.all()]
+    return list(
+        Listing.objects.filter(
+            state=ListingState.PENDING_REVIEW,
+            intent__in=services.CONSENTABLE_LISTING_INTENTS,
+            assets__in=asset_ids,
+        )
+        .select_related("holder")
+        .distinct()
+        .order_by("created_at", "pk")
+    )
+
+
 def _transition_forms(
     application: PledgeApplication, bound: TransitionForm | None
 ) -> list[TransitionForm]:
@@ -275,16 +292,21 @@ def _render_detail(
     own_banks = _own_bank_ids(request)
 
     deals: list[Deal] = []
+    listings: list[Listing] = []
     consents: list[PledgeConsent] = list(
-        application.consents.select_related("deal__listing", "deal__buyer", "given_by").order_by(
-            "created_at", "pk"
-        )
+        application.consents.select_related(
+            "deal__listing", "deal__buyer", "listing", "given_by"
+        ).order_by("created_at", "pk")
     )
     if application.is_active_pledge:
-        consented = {consent.deal_id for consent in consents}
+        consented_deals = {consent.deal_id for consent in consents if consent.deal_id}
         deals = _open_deals(application)
         for deal in deals:
-            deal.consented = deal.pk in consented  # type: ignore[attr-defined]
+            deal.consented = deal.pk in consented_deals  # type: ignore[attr-defined]
+        consented_listings = {consent.listing_id for consent in consents if consent.listing_id}
+        listings = _listings_for_consent(application)
+        for listing in listings:
+            listing.consented = listing.pk in consented_listings
 
     forms = _transition_forms(application, bound)
     if bound is not None and bound.errors and bound not in forms:
@@ -306,6 +328,7 @@ def _render_detail(
             "upload_form": upload_form or BankDocumentUploadForm(),
             "transition_forms": forms,
             "deals": deals,
+            "consent_listings": listings,
             "consents": consents,
             "timeline": timeline_for(obj=application),
             "today": today,
@@ -388,6 +411,50 @@ def consent_give(request: AuthenticatedHttpRequest, pk: int, deal_pk: int) -> Ht
             request,
             _("Consent to %(deal)s on “%(listing)s” is recorded.")
             % {"deal": deal, "listing": deal.listing.title},
+        )
+    return redirect(_detail_url(application, "consent"))
+
+
+@login_required
+@require_POST
+def listing_consent_give(
+    request: AuthenticatedHttpRequest, pk: int, listing_pk: int
+) -> HttpResponse:
+    """The pledgee bank consents to a listing, for transfer or licence, of a pledged asset."""
+    application = _application_or_404(request, pk)
+    asset_ids = [asset.pk for asset in application.assets.all()]
+    listing = (
+        # A draft is the holder's alone, even when it lists an asset pledged to this bank.
+        Listing.objects.filter(pk=listing_pk, assets__in=asset_ids)
+        .exclude(state=ListingState.DRAFT)
+        .select_related("holder")
+        .distinct()
+        .first()
+    )
+    if listing is None:
+        raise Http404
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("note", []):
+            messages.error(request, str(error))
+        return redirect(_detail_url(application, "consent"))
+    try:
+        services.pledge_listing_consent_give(
+            application=application,
+            listing=listing,
+            by=request.user,
+            note=form.cleaned_data["note"],
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Consent to the listing “%(listing)s” is recorded; platform staff may publish it.")
+            % {"listing": listing.title},
         )
     return redirect(_detail_url(application, "consent"))
 

@@ -5,7 +5,6 @@ amount above zero, a term of 1–120 months, a purpose) live in the services, wh
 ValidationErrors show next to these fields (ServiceErrorsMixin).
 """
 
-from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -13,27 +12,19 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from listings.forms import AssetChoiceField
 from listings.models import IPAsset, Listing
+from listings.selectors import AssetNote
 from marketplace.forms import ServiceErrorsMixin
 from marketplace.parties.models import Organization
 
 from .models import PledgeApplication, PledgeState
 
 
-class PledgeAssetChoiceField(forms.ModelMultipleChoiceField):
-    """Each asset with what decides whether it can be pledged: status, expiry, and whether
-    it is already under an active pledge (`pledged` ids, computed once by the form)."""
-
-    pledged: frozenset[int] = frozenset()
-
-    def label_from_instance(self, obj: Any) -> str:
-        parts = [obj.title, obj.number, obj.get_kind_display(), obj.get_status_display()]
-        if obj.expiry_date is not None:
-            parts.append(str(_("expires %(date)s") % {"date": obj.expiry_date.isoformat()}))
-        if obj.pk in self.pledged:
-            parts.append(str(_("under an active pledge")))
-        parts.append(obj.holder.name)
-        return " · ".join(parts)
+class PledgeAssetChoiceField(AssetChoiceField):
+    """Each asset with what decides whether it can be pledged: status and expiry in its
+    label; an asset that cannot be pledged is disabled, with the reason (its notes, from
+    `asset_notes_for_pledge`)."""
 
 
 class PledgeApplicationForm(ServiceErrorsMixin, forms.Form):
@@ -51,10 +42,9 @@ class PledgeApplicationForm(ServiceErrorsMixin, forms.Form):
     assets = PledgeAssetChoiceField(
         label=_("IP assets to pledge"),
         queryset=IPAsset.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
         help_text=_(
             "Valid, granted assets of the applicant that are not under another pledge and "
-            "do not expire before the loan matures."
+            "do not expire before the loan matures; the others are greyed out with the reason."
         ),
     )
     requested_amount = forms.DecimalField(
@@ -86,7 +76,7 @@ class PledgeApplicationForm(ServiceErrorsMixin, forms.Form):
         applicants: QuerySet[Organization] | None,
         banks: QuerySet[Organization],
         assets: QuerySet[IPAsset],
-        pledged_asset_ids: Iterable[int] = (),
+        asset_notes: dict[int, list[AssetNote]] | None = None,
         listings: QuerySet[Listing] | None = None,
         application: PledgeApplication | None = None,
         **kwargs: Any,
@@ -108,7 +98,7 @@ class PledgeApplicationForm(ServiceErrorsMixin, forms.Form):
         asset_field = self._field("assets")
         asset_field.queryset = assets
         assert isinstance(asset_field, PledgeAssetChoiceField)
-        asset_field.pledged = frozenset(pledged_asset_ids)
+        asset_field.set_notes(asset_notes or {})
         if application is not None:
             # The applicant of an application never changes; a returned one stays with
             # its bank (the service refuses the change too).

@@ -335,12 +335,30 @@ class PledgedAsset(models.Model):
 class PledgeConsent(models.Model):
     """The pledgee bank's consent to transfer or license a pledged asset (Civil Code art.
     444: a pledged IP right may be transferred or licensed only with the pledgee's consent).
-    Given for one deal; the deal's services check for it."""
+
+    Given either to one listing (the holder may then offer the asset on the portal: the
+    listing is published only with it) or to one deal (the transfer or licence itself may
+    then go ahead: the deal's services check for it) — exactly one of the two."""
 
     application = models.ForeignKey(
         PledgeApplication, on_delete=models.PROTECT, related_name="consents"
     )
-    deal = models.ForeignKey("deals.Deal", on_delete=models.CASCADE, related_name="pledge_consents")
+    deal = models.ForeignKey(
+        "deals.Deal",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pledge_consents",
+        verbose_name=_("deal"),
+    )
+    listing = models.ForeignKey(
+        Listing,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pledge_consents",
+        verbose_name=_("listing"),
+    )
     given_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -351,11 +369,22 @@ class PledgeConsent(models.Model):
         verbose_name = _("pledgee consent")
         verbose_name_plural = _("pledgee consents")
         constraints = [
+            # A consent to a listing has no deal: NULLs never clash in a unique index.
             models.UniqueConstraint(fields=["application", "deal"], name="one_consent_per_deal"),
+            models.UniqueConstraint(
+                fields=["application", "listing"],
+                condition=Q(listing__isnull=False),
+                name="one_consent_per_listing",
+            ),
+            models.CheckConstraint(
+                condition=Q(deal__isnull=False, listing__isnull=True)
+                | Q(deal__isnull=True, listing__isnull=False),
+                name="consent_to_a_deal_or_a_listing",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.application} → {self.deal}"
+        return f"{self.application} → {self.deal or self.listing}"
 
 
 # --- the pledge ledger, goals (issue 5) -----------------------------------------------------

@@ -6,8 +6,11 @@ from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.expressions import OrderBy
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from listings.models import IPAsset
+from listings.models import AssetStatus, IPAsset
+from listings.selectors import AssetNote
 from marketplace.parties.models import User
 from marketplace.parties.selectors import acting_organization_ids, bank_reviewer_memberships
 
@@ -228,3 +231,32 @@ def active_pledges_of_assets(*, assets: Iterable[IPAsset]) -> QuerySet[PledgedAs
     return PledgedAsset.objects.filter(
         asset__in=[a.pk for a in assets], active=True
     ).select_related("application__bank", "asset")
+
+
+def asset_notes_for_pledge(*, assets: QuerySet[IPAsset]) -> dict[int, list[AssetNote]]:
+    """Why each asset that cannot be pledged cannot (the rules of `pledge_submit`: valid,
+    granted, not under an active pledge), for the application form's picker to show it
+    disabled with the reason. Two queries, whatever the number of assets. (Whether an
+    asset outlives the loan depends on the term: its label shows when it expires.)"""
+    today = timezone.localdate()
+    rows = list(assets.values_list("pk", "status", "grant_date"))
+    pledged = {
+        row.asset_id: row.application.bank.name
+        for row in active_pledges_of_assets(assets=[IPAsset(pk=pk) for pk, *_rest in rows])
+    }
+    notes: dict[int, list[AssetNote]] = {}
+    for pk, status, grant_date in rows:
+        if status != AssetStatus.VALID:
+            text = _("Cannot be pledged: it is “%(status)s”.") % {
+                "status": AssetStatus(status).label
+            }
+        elif grant_date is None or grant_date > today:
+            text = _("Cannot be pledged: it is not granted or registered yet.")
+        elif pk in pledged:
+            text = _("Cannot be pledged: it is already pledged to %(bank)s.") % {
+                "bank": pledged[pk]
+            }
+        else:
+            continue
+        notes[pk] = [AssetNote(text, blocks=True)]
+    return notes

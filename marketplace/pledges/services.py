@@ -109,8 +109,10 @@ def _field_errors(
     requested_amount: Decimal | None,
     term_months: int | None,
     purpose: str,
+    application_id: int | None = None,
 ) -> dict[str, list[str]]:
-    """What an application must satisfy to be saved at all (drafts included)."""
+    """What an application must satisfy to be saved at all (drafts included): the fields,
+    and the pledge rules on the assets over the requested term from today."""
     errors: dict[str, list[str]] = {}
     bank_error = _bank_error(bank)
     if bank_error is not None:
@@ -136,28 +138,41 @@ def _field_errors(
         ]
     elif any(asset.holder_id != applicant.pk for asset in assets):
         errors["assets"] = [_("Every pledged asset must be held by the applicant.")]
+    elif "term_months" not in errors:
+        # The asset rules too: nothing is written for an asset that can never be pledged.
+        assert term_months is not None
+        asset_errors = _asset_errors(
+            applicant_id=applicant.pk,
+            assets=assets,
+            maturity=add_months(timezone.localdate(), term_months),
+            application_id=application_id,
+        )
+        if asset_errors:
+            errors["assets"] = [message for error in asset_errors for message in error.messages]
     return errors
 
 
 def _asset_errors(
     *,
-    application: PledgeApplication,
+    applicant_id: int,
     assets: Sequence[IPAsset],
     maturity: datetime.date,
+    application_id: int | None = None,
 ) -> list[ValidationError]:
-    """The pledge rules on the assets, checked whenever the file moves forward: the
-    applicant holds each; each is valid and granted; none is already under an active
-    pledge (no double pledge); the loan matures before each expires."""
+    """The pledge rules on the assets, checked when a draft is written and whenever the
+    file moves forward: the applicant holds each; each is valid and granted; none is
+    already under an active pledge (no double pledge); the loan matures before each
+    expires. `application_id`: the application itself (its own pledge is no double one)."""
     errors: list[ValidationError] = []
     today = timezone.localdate()
     pledged = set(
         PledgedAsset.objects.filter(asset__in=assets, active=True)
-        .exclude(application=application)
+        .exclude(application_id=application_id)
         .values_list("asset_id", flat=True)
     )
     for asset in assets:
         subject = {"asset": str(asset)}
-        if asset.holder_id != application.applicant_id:
+        if asset.holder_id != applicant_id:
             errors.append(
                 ValidationError(
                     _("%(asset)s is not held by the applicant.") % subject, code="not_holder"
@@ -217,7 +232,10 @@ def _check_assets(
     if not assets:
         raise ValidationError(_("Choose at least one IP asset to pledge."), code="no_assets")
     errors = _asset_errors(
-        application=application, assets=assets, maturity=add_months(start, term_months)
+        applicant_id=application.applicant_id,
+        assets=assets,
+        maturity=add_months(start, term_months),
+        application_id=application.pk,
     )
     if not application.applicant.is_verified:
         errors.insert(
@@ -409,9 +427,15 @@ def pledge_application_create(
     term_months: int | None,
     purpose: str,
     listing: Listing | None = None,
+    submit: bool = False,
 ) -> PledgeApplication:
     """A member of the holder drafts an application to a verified bank, pledging assets the
-    holder holds (optionally from one of its published pledge listings)."""
+    holder holds that can be pledged (valid, granted, not pledged already, outliving the
+    requested term), optionally from one of its published pledge listings; with `submit`,
+    sends it to the bank at once (`pledge_submit`'s rules).
+
+    Everything is checked before anything is written, and the whole create (with the
+    submission) is one transaction: a refused create leaves nothing behind."""
     if not acting_memberships(user=by).filter(organization=applicant).exists():
         raise PermissionDenied(_("Only members of the applicant can do this."))
     assets = _distinct(assets)
@@ -431,6 +455,11 @@ def pledge_application_create(
         errors["listing"] = [_("Apply from a published pledge listing of your own.")]
     if errors:
         raise ValidationError(errors)
+    if submit and not applicant.is_verified:
+        raise ValidationError(
+            _("The applicant must be verified by platform staff first."),
+            code="applicant_not_verified",
+        )
     with transaction.atomic():
         application = PledgeApplication.objects.create(
             applicant=applicant,
@@ -445,13 +474,17 @@ def pledge_application_create(
         PledgedAsset.objects.bulk_create(
             [PledgedAsset(application=application, asset=asset) for asset in assets]
         )
+        if submit:
+            # Its rules again, on the written rows: a refusal rolls the draft back too.
+            application = pledge_submit(application=application, by=by)
     return application
 
 
 def pledge_application_update(
     *, application: PledgeApplication, by: User, **fields: Any
 ) -> PledgeApplication:
-    """The holder edits a draft, or a file the bank returned for information."""
+    """The holder edits a draft, or a file the bank returned for information (the same
+    rules as a new draft's)."""
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError(
@@ -491,6 +524,7 @@ def pledge_application_update(
             requested_amount=locked.requested_amount,
             term_months=locked.term_months,
             purpose=locked.purpose,
+            application_id=locked.pk,
         )
         if errors:
             raise ValidationError(errors)
@@ -873,6 +907,22 @@ def pledges_mark_overdue(*, today: datetime.date | None = None) -> int:
 # --- the pledgee's consent (Civil Code art. 444) ------------------------------------------
 
 
+def _consenting(application: PledgeApplication, by: User) -> PledgeApplication:
+    """The application locked, once `by` is known to review for its bank and the pledge is
+    active (consent is the pledgee's, and only a pledge in force needs it)."""
+    locked = (
+        PledgeApplication.objects.select_for_update(of=("self",))
+        .select_related("bank")
+        .get(pk=application.pk)
+    )
+    _authorise(by=by, application=locked, side="bank")
+    if locked.state not in ACTIVE_PLEDGE_STATES:
+        raise ValidationError(
+            _("Consent is given only while the pledge is active."), code="not_active"
+        )
+    return locked
+
+
 def pledge_consent_give(
     *, application: PledgeApplication, deal: Any, by: User, note: str = ""
 ) -> PledgeConsent:
@@ -881,12 +931,7 @@ def pledge_consent_give(
     from marketplace.deals.models import OPEN_DEAL_STATES
 
     with transaction.atomic():
-        locked = PledgeApplication.objects.select_for_update(of=("self",)).get(pk=application.pk)
-        _authorise(by=by, application=locked, side="bank")
-        if locked.state not in ACTIVE_PLEDGE_STATES:
-            raise ValidationError(
-                _("Consent is given only while the pledge is active."), code="not_active"
-            )
+        locked = _consenting(application, by)
         if not PledgedAsset.objects.filter(
             application=locked, asset__listings=deal.listing_id
         ).exists():
@@ -913,5 +958,56 @@ def pledge_consent_give(
             url=reverse("deals:detail", args=[deal.pk]),
             actor=by,
             target=deal,
+        )
+    return consent
+
+
+# Listings the pledgee consents to: sent for review, for a transfer or a licence.
+CONSENTABLE_LISTING_INTENTS = (ListingIntent.TRANSFER, ListingIntent.LICENCE)
+
+
+def pledge_listing_consent_give(
+    *, application: PledgeApplication, listing: Listing, by: User, note: str = ""
+) -> PledgeConsent:
+    """A reviewer of the pledgee bank consents to a listing, for transfer or licence, of an
+    asset pledged under the application while the listing waits for review: the listing
+    may then be published (Civil Code art. 444). Giving it twice changes nothing; each
+    deal on the listing still needs the bank's consent of its own."""
+    with transaction.atomic():
+        locked = _consenting(application, by)
+        if not PledgedAsset.objects.filter(application=locked, asset__listings=listing).exists():
+            raise ValidationError(
+                _("This listing does not concern an asset pledged under this application."),
+                code="unrelated_listing",
+            )
+        if listing.intent not in CONSENTABLE_LISTING_INTENTS:
+            raise ValidationError(
+                _("Consent is given to a listing for transfer or licence only."),
+                code="not_consentable",
+            )
+        if listing.state != ListingState.PENDING_REVIEW:
+            raise ValidationError(
+                _("Consent is given to a listing waiting for review only; this one is “%(state)s”.")
+                % {"state": listing.get_state_display()},
+                code="listing_not_pending",
+            )
+        consent, created = PledgeConsent.objects.get_or_create(
+            application=locked,
+            listing=listing,
+            defaults={"given_by": by, "note": note.strip()[:500]},
+        )
+        if not created:
+            return consent
+        notify_organizations(
+            organizations=[listing.holder_id],
+            event="pledges.listing_consent",
+            message=gettext_lazy(
+                "%(bank)s consented to the listing “%(listing)s” of its pledged asset; "
+                "platform staff can now publish it."
+            ),
+            params={"bank": locked.bank.name, "listing": listing.title},
+            url=reverse("listings:workspace_listing_detail", args=[listing.pk]),
+            actor=by,
+            target=listing,
         )
     return consent

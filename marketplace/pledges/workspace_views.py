@@ -42,7 +42,7 @@ from marketplace.parties.selectors import acting_organization_ids
 from . import services
 from .forms import PledgeApplicationForm, PledgeNoteForm
 from .models import PledgeApplication
-from .selectors import assets_under_active_pledge, pledge_for_holder, pledges_for_holder
+from .selectors import asset_notes_for_pledge, pledge_for_holder, pledges_for_holder
 
 APPLICATIONS_PER_PAGE = 25
 MAX_ID = 2**63 - 1  # a larger number in the query string cannot be a row's id
@@ -70,10 +70,6 @@ def _banks() -> QuerySet[Organization]:
     return Organization.objects.filter(
         kind=OrganizationKind.BANK, verification_state=VerificationState.VERIFIED
     ).order_by("name", "pk")
-
-
-def _pledged_ids(assets: QuerySet[IPAsset]) -> set[int]:
-    return {pk for pk, active in assets_under_active_pledge(assets=assets).items() if active}
 
 
 def _query_id(request: AuthenticatedHttpRequest, name: str) -> int | None:
@@ -165,10 +161,11 @@ def application_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         banks=_banks(),
         assets=assets,
         listings=listings,
-        pledged_asset_ids=_pledged_ids(assets),
+        asset_notes=asset_notes_for_pledge(assets=assets),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        submit = request.POST.get("action") == "submit"
         try:
             application = services.pledge_application_create(
                 by=request.user,
@@ -179,43 +176,26 @@ def application_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 term_months=data["term_months"],
                 purpose=data["purpose"],
                 listing=data.get("listing"),
+                submit=submit,
             )
         except ValidationError as error:
+            # Nothing was saved: the form again, with the reasons next to their fields.
             form.apply_service_error(error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
-            if request.POST.get("action") == "submit":
-                return _submit_new(request, application)
-            messages.success(
-                request,
-                _("Saved the draft %(application)s. Submit it to the bank when it is ready.")
-                % {"application": application},
-            )
+            if submit:
+                messages.success(request, _submitted_message(application))
+            else:
+                messages.success(
+                    request,
+                    _("Saved the draft %(application)s. Submit it to the bank when it is ready.")
+                    % {"application": application},
+                )
             return _detail(application)
     return render(
         request, "pledges/workspace/application_form.html", {"form": form, "listing": listing}
     )
-
-
-def _submit_new(request: AuthenticatedHttpRequest, application: PledgeApplication) -> HttpResponse:
-    """ "Submit to the bank" on the new form: the draft is saved either way; if the bank
-    cannot have it yet, the page of the draft says why."""
-    try:
-        application = services.pledge_submit(application=application, by=request.user)
-    except ValidationError as error:
-        messages.warning(
-            request,
-            _("Saved the draft %(application)s, but it could not be submitted:")
-            % {"application": application},
-        )
-        for message in error.messages:
-            messages.error(request, message)
-    except PermissionDenied:
-        raise Http404 from None
-    else:
-        messages.success(request, _submitted_message(application))
-    return _detail(application)
 
 
 @login_required
@@ -235,7 +215,7 @@ def application_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         applicants=None,
         banks=_banks(),
         assets=assets,
-        pledged_asset_ids=_pledged_ids(assets),
+        asset_notes=asset_notes_for_pledge(assets=assets),
         application=application,
     )
     if request.method == "POST" and form.is_valid():

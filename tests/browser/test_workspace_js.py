@@ -14,7 +14,12 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from listings.validators import validate_ip_number
-from tests.factories import IPAssetFactory, ListingFactory, MembershipFactory
+from tests.factories import (
+    IPAssetFactory,
+    ListingFactory,
+    MembershipFactory,
+    PledgeApplicationFactory,
+)
 from tests.factories.listings import valid_patent_number
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -114,3 +119,41 @@ def test_the_listing_detail_fits_a_phone(new_page):
     _no_horizontal_scroll(page)
     page.goto("/workspace/listings/")
     _no_horizontal_scroll(page)
+
+
+def test_a_pledge_listing_cannot_take_a_pledged_or_pending_asset(new_page):
+    """listing-form.js: for a pledge listing, the assets marked data-not-for-pledge (pledged
+    already, or not granted) cannot be ticked; for a transfer they can again. An asset the
+    server disabled (lapsed) stays disabled whatever the intent."""
+    membership = MembershipFactory(organization__verification_state="verified")
+    holder = membership.organization
+    pledged = IPAssetFactory(holder=holder, number=valid_patent_number(11, year=2021))
+    PledgeApplicationFactory(applicant=holder, assets=[pledged], state="registered")
+    pending = IPAssetFactory(
+        holder=holder, number=valid_patent_number(12, year=2021), status="pending"
+    )
+    lapsed = IPAssetFactory(
+        holder=holder, number=valid_patent_number(13, year=2021), status="lapsed"
+    )
+    free = IPAssetFactory(holder=holder, number=valid_patent_number(14, year=2021))
+    page = _signed_in_page(new_page, membership.user.email)
+    page.goto("/workspace/listings/new/")
+    _no_horizontal_scroll(page)
+
+    def box(asset):  # type: ignore[no-untyped-def]
+        return page.locator(f"input[name=assets][value='{asset.pk}']")
+
+    for asset in (pledged, pending, free):
+        expect(box(asset)).to_be_enabled()
+    expect(box(lapsed)).to_be_disabled()
+
+    page.locator("select[name=intent]").select_option("pledge")
+    expect(box(pledged)).to_be_disabled()
+    expect(box(pending)).to_be_disabled()
+    expect(box(free)).to_be_enabled()
+    expect(box(lapsed)).to_be_disabled()
+
+    page.locator("select[name=intent]").select_option("transfer")
+    expect(box(pledged)).to_be_enabled()
+    expect(box(pending)).to_be_enabled()
+    expect(box(lapsed)).to_be_disabled()

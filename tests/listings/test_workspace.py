@@ -342,12 +342,14 @@ def test_assets_of_my_other_organisation_are_refused_by_the_service(
         (
             {"valid_until": _in(-1)},
             "valid_until",
-            "The listing must stay valid until a future date.",
+            f"The listing must stay valid until a future date: choose a day after today "
+            f"({_in(0)}).",
         ),
         (
             {"valid_until": _in(0)},
             "valid_until",
-            "The listing must stay valid until a future date.",
+            f"The listing must stay valid until a future date: choose a day after today "
+            f"({_in(0)}).",
         ),
         ({"intent": "licence"}, "licence_type", "Choose the kind of licence offered."),
         (

@@ -46,9 +46,10 @@ PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 # assets.
 QUEUE_MAX_QUERIES = SIGNED_IN_PAGE + 5
 # SIGNED_IN_PAGE + the application and its assets, prior pledges, the reviewer's banks
-# (which prior pledges link to their file), the consents, the open deals, the documents,
-# the timeline and its content type (cached after the first page that needs it).
-DETAIL_MAX_QUERIES = SIGNED_IN_PAGE + 9
+# (which prior pledges link to their file), the consents, the open deals, the listings
+# waiting for consent, the documents, the timeline and its content type (cached after the
+# first page that needs it).
+DETAIL_MAX_QUERIES = SIGNED_IN_PAGE + 10
 
 
 def _detail(application: PledgeApplication) -> str:
@@ -840,12 +841,14 @@ def test_the_detail_query_count_does_not_grow_with_assets_documents_and_deals(
         )
         PledgeApplicationFactory(applicant=holder, state=PledgeState.RELEASED, assets=[asset])
         DealFactory(listing=ListingFactory(holder=holder, assets=[asset], state="published"))
+        ListingFactory(holder=holder, assets=[asset], state="pending_review", intent="licence")
 
     with django_assert_max_num_queries(DETAIL_MAX_QUERIES):
         response = reviewer_client.get(_detail(application))
 
     assert len(response.context["documents"]) == n
     assert len(response.context["deals"]) == n
+    assert len(response.context["consent_listings"]) == n
     assert len(response.context["prior_pledges"]) == n
 
 

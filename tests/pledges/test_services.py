@@ -15,6 +15,7 @@ from listings.models import ListingState
 from listings.services import assets_change_holder
 from marketplace.dates import add_months
 from marketplace.notifications.models import Notice, Notification
+from marketplace.parties.models import Organization
 from marketplace.pledges import services
 from marketplace.pledges.models import (
     ACTIVE_PLEDGE_STATES,
@@ -198,6 +199,93 @@ def test_drafts_need_their_fields(owner, holder, bank, asset, overrides, field):
     with pytest.raises(ValidationError) as caught:
         create(owner, holder, bank, **data)
     assert list(caught.value.message_dict) == [field]
+
+
+@pytest.mark.parametrize(
+    ("fields", "code_message"),
+    [
+        ({"status": "expired"}, "is “Expired”; only valid assets can be pledged."),
+        ({"grant_date": None}, "is not granted or registered yet"),
+        ({"expiry_date": TOMORROW}, "expires on"),
+    ],
+)
+@pytest.mark.parametrize("submit", [False, True])
+def test_a_refused_create_writes_nothing(
+    owner, holder, bank, asset, fields, code_message, submit, django_capture_on_commit_callbacks
+):
+    unusable = IPAssetFactory(holder=holder, **fields)
+
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        pytest.raises(ValidationError) as caught,
+    ):
+        create(owner, holder, bank, [asset, unusable], submit=submit)
+
+    (message,) = caught.value.message_dict["assets"]
+    assert str(unusable) in message
+    assert code_message in message
+    assert not PledgeApplication.objects.exists()
+    assert not PledgedAsset.objects.exists()
+    assert not StateLog.objects.exists()
+    assert not Notice.objects.exists()
+    assert not callbacks
+
+
+def test_a_draft_of_an_asset_pledged_elsewhere_is_refused(owner, holder, bank, asset):
+    application(holder, BankFactory(name="中国银行郑州分行"), "registered", assets=[asset])
+
+    with pytest.raises(ValidationError) as caught:
+        create(owner, holder, bank, [asset])
+
+    assert caught.value.message_dict == {
+        "assets": [f"{asset} is already under an active pledge; it cannot be pledged twice."]
+    }
+    assert PledgeApplication.objects.count() == 1
+
+
+def test_create_and_submit_at_once(owner, holder, bank, asset, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        app = create(owner, holder, bank, [asset], submit=True)
+
+    assert app.state == PledgeState.SUBMITTED
+    (log,) = StateLog.objects.for_(app)
+    assert (log.source_state, log.state, log.by) == ("draft", "submitted", owner)
+    assert Notice.objects.get().event == "pledges.submit"
+
+
+def test_submitting_at_once_for_an_unverified_applicant_writes_nothing(bank):
+    holder = OrganizationFactory(verification_state="pending")
+    owner = MembershipFactory(organization=holder).user
+
+    with pytest.raises(ValidationError) as caught:
+        create(owner, holder, bank, [IPAssetFactory(holder=holder)], submit=True)
+
+    assert caught.value.messages == ["The applicant must be verified by platform staff first."]
+    assert not PledgeApplication.objects.exists()
+
+
+def test_a_submission_refused_after_writing_rolls_the_draft_back(
+    owner, holder, bank, asset, monkeypatch
+):
+    """`pledge_submit` runs its rules again on the written rows; its refusal takes the
+    draft with it. The refusal needs the bank's verification revoked between the create's
+    checks and the submission — a race no single-threaded test can stage, so a wrapper of
+    `pledge_submit` revokes it just before the real service runs."""
+    real_submit = services.pledge_submit
+
+    def revoke_then_submit(**kwargs):
+        Organization.objects.filter(pk=bank.pk).update(verification_state="rejected")
+        return real_submit(**kwargs)
+
+    monkeypatch.setattr(services, "pledge_submit", revoke_then_submit)
+
+    with pytest.raises(ValidationError) as caught:
+        create(owner, holder, bank, [asset], submit=True)
+
+    assert caught.value.code == "bank_not_verified"
+    assert not PledgeApplication.objects.exists()
+    assert not PledgedAsset.objects.exists()
+    assert not StateLog.objects.exists()
 
 
 def test_an_asset_given_twice_is_pledged_once(owner, holder, bank, asset):

@@ -13,12 +13,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from django_fsm_log.models import StateLog
 
 from listings.models import ListingIntent, ListingState
 from marketplace.dates import add_months
 from marketplace.documents.models import Document
+from marketplace.notifications.models import Notice
 from marketplace.pledges import services
-from marketplace.pledges.models import PledgeApplication, PledgeState
+from marketplace.pledges.models import PledgeApplication, PledgedAsset, PledgeState
 from marketplace.pledges.templatetags.pledge_workspace import (
     holder_next_step,
     pledge_holder_actions,
@@ -276,7 +278,10 @@ def test_a_member_applies_and_submits_at_once(member_client, member, holder, ban
     assert (entry.source_state, entry.state, entry.by) == ("draft", "submitted", member)
 
 
-def test_submitting_an_ineligible_asset_keeps_the_draft_and_says_why(member_client, holder, bank):
+@pytest.mark.parametrize("action", ["submit", "draft"])
+def test_an_ineligible_asset_saves_nothing_and_the_form_says_why(
+    member_client, holder, bank, action
+):
     # given a lapsed patent and one that expires before a 12-month loan would mature
     lapsed = IPAssetFactory(holder=holder, title="失效的专利", status="lapsed")
     today = timezone.localdate()
@@ -285,22 +290,43 @@ def test_submitting_an_ineligible_asset_keeps_the_draft_and_says_why(member_clie
     )
 
     # when
-    response = member_client.post(
-        CREATE_URL, _data([lapsed, expiring], bank, action="submit"), follow=True
-    )
+    response = member_client.post(CREATE_URL, _data([lapsed, expiring], bank, action=action))
 
-    # then the draft is saved and its page gives the service's exact reasons
-    application = PledgeApplication.objects.get()
-    assert application.state == PledgeState.DRAFT
-    assert response.redirect_chain == [(_url("detail", application.pk), 302)]
+    # then nothing is written (no stray draft), and the form gives the exact reasons
+    assert response.status_code == 200
+    assert not PledgeApplication.objects.exists()
+    assert not PledgedAsset.objects.exists()
+    assert not StateLog.objects.exists()
+    assert not Notice.objects.exists()
     maturity = add_months(today, 12).isoformat()
     expiry = expiring.expiry_date.isoformat()
-    assert _messages(response) == [
-        f"Saved the draft {application}, but it could not be submitted:",
+    assert set(_field_errors(response, "assets")) == {
         f"{lapsed} is “Lapsed”; only valid assets can be pledged.",
         f"The loan would mature on {maturity}, but {expiring} expires on {expiry}.",
-    ]
-    assert "Complete the application and submit it to the bank" in _text(response)
+    }
+    # what was entered is kept, the lapsed asset still ticked so the holder sees it
+    form = response.context["form"]
+    assert form["purpose"].value() == "研发投入与产能扩建"
+    ticked = _soup(response).find("input", attrs={"name": "assets", "value": str(lapsed.pk)})
+    assert ticked.has_attr("checked")
+
+
+def test_submitting_at_once_for_an_unverified_applicant_saves_nothing(client, bank):
+    holder = OrganizationFactory(verification_state="pending")
+    member = MembershipFactory(organization=holder).user
+    client.force_login(member)
+    client.cookies["django_language"] = "en"
+
+    response = client.post(
+        CREATE_URL, _data([IPAssetFactory(holder=holder)], bank, action="submit")
+    )
+
+    assert response.status_code == 200
+    assert not PledgeApplication.objects.exists()
+    assert "The applicant must be verified by platform staff first." in _text(response)
+    # a draft can still be saved while the verification is pending
+    response = client.post(CREATE_URL, _data([IPAssetFactory(holder=holder)], bank))
+    assert PledgeApplication.objects.get().state == PledgeState.DRAFT
 
 
 def test_the_form_offers_my_assets_and_verified_banks_by_name(member_client, holder, asset):
@@ -328,13 +354,65 @@ def test_the_form_offers_my_assets_and_verified_banks_by_name(member_client, hol
     assert buttons == {"draft", "submit"}
 
 
-def test_an_asset_under_an_active_pledge_is_marked_in_the_choices(member_client, holder, asset):
-    PledgeApplicationFactory(applicant=holder, assets=[asset], state=PledgeState.DISBURSED)
+def _choice(response, asset):
+    box = _soup(response).find("input", attrs={"name": "assets", "value": str(asset.pk)})
+    return box, box.find_parent("label").get_text(" ", strip=True)
+
+
+def test_an_asset_under_an_active_pledge_is_greyed_out_with_the_bank(member_client, holder, asset):
+    PledgeApplicationFactory(
+        applicant=holder,
+        bank=BankFactory(name="中国银行郑州分行"),
+        assets=[asset],
+        state=PledgeState.DISBURSED,
+    )
+
+    box, text = _choice(member_client.get(CREATE_URL), asset)
+
+    assert box.has_attr("disabled")
+    assert "Cannot be pledged: it is already pledged to 中国银行郑州分行." in text
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"status": "expired"}, "Cannot be pledged: it is “Expired”."),
+        ({"status": "lapsed"}, "Cannot be pledged: it is “Lapsed”."),
+        ({"status": "invalidated"}, "Cannot be pledged: it is “Invalidated”."),
+        ({"status": "pending"}, "Cannot be pledged: it is “Pending”."),
+        ({"grant_date": None}, "Cannot be pledged: it is not granted or registered yet."),
+    ],
+)
+def test_an_asset_that_cannot_be_pledged_is_greyed_out_with_the_reason(
+    member_client, holder, asset, fields, reason
+):
+    unusable = IPAssetFactory(holder=holder, **fields)
 
     response = member_client.get(CREATE_URL)
 
-    label = _soup(response).find("input", attrs={"name": "assets", "value": str(asset.pk)})
-    assert "under an active pledge" in label.find_parent("label").get_text()
+    box, text = _choice(response, unusable)
+    assert box.has_attr("disabled")
+    assert reason in text
+    box, text = _choice(response, asset)
+    assert not box.has_attr("disabled")
+    assert "Cannot" not in text
+
+
+def test_the_form_runs_a_constant_number_of_queries(
+    member_client, holder, django_assert_max_num_queries
+):
+    def add(n: int) -> None:
+        for _ in range(n):
+            IPAssetFactory(holder=holder, status="expired")
+            PledgeApplicationFactory(applicant=holder, state=PledgeState.REGISTERED)
+
+    add(1)
+    member_client.get(CREATE_URL)
+    with django_assert_max_num_queries(40) as captured:
+        member_client.get(CREATE_URL)
+    add(6)
+    with django_assert_max_num_queries(len(captured)):
+        member_client.get(CREATE_URL)
 
 
 def test_a_member_of_two_organisations_chooses_the_applicant(member_client, member, holder):

@@ -30,6 +30,7 @@ from listings.sanitize import html_to_text
 from listings.selectors import listing_for_public, listing_search, listings_for_cards
 from marketplace.i18n import localized, reading_english
 from marketplace.pledges.indicators import indicator_board
+from marketplace.pledges.models import Goal
 from marketplace.pledges.progress import (
     all_goals,
     choose_current_goal,
@@ -393,6 +394,24 @@ def current_goal_headline() -> dict[str, Any] | None:
     return None if goal is None else goal_headline(goal=goal)
 
 
+DASHBOARD_INTRO_HELP = _(
+    "The page opens with a sentence naming the goal shown, its amount and period, written "
+    "from the goal itself; keep this introduction free of a particular goal's figures."
+)
+
+
+def goal_standing(goal: Goal, *, current: Goal | None) -> str:
+    """Where the goal shown stands, for the dashboard's opening sentence: "current" (its
+    period holds today), "latest_ended" / "next" (the current goal, when staff have not
+    set one for today), "earlier" or "later" (another goal picked with ?goal=<id>)."""
+    today = timezone.localdate()
+    if current is not None and goal.pk == current.pk:
+        if goal.start <= today <= goal.end:
+            return "current"
+        return "latest_ended" if goal.end < today else "next"
+    return "earlier" if goal.end < today else "later"
+
+
 class DashboardPage(BilingualPage):
     """/dashboard/: how far the city is toward its pledge-financing goal — the progress bar,
     the key figures, the monthly trend against the straight-line path with a projection,
@@ -403,6 +422,15 @@ class DashboardPage(BilingualPage):
     parent_page_types = ["cms.HomePage"]
     subpage_types: list[str] = []
     template = "cms/dashboard_page.html"
+
+    # The opening sentence names the goal shown (cms/dashboard_page.html); the editors'
+    # introduction follows it and should not cite a goal that a later one replaces.
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("title_en"),
+        FieldPanel("intro", help_text=DASHBOARD_INTRO_HELP),
+        FieldPanel("intro_en", help_text=DASHBOARD_INTRO_HELP),
+    ]
 
     class Meta:
         verbose_name = _("pledge financing dashboard")
@@ -420,7 +448,12 @@ class DashboardPage(BilingualPage):
             if goal is None:
                 raise Http404(gettext("There is no such goal."))
         progress = None if goal is None else pledge_progress(goal=goal)
-        context.update(progress=progress, goals=goals, current_goal=current)
+        context.update(
+            progress=progress,
+            goals=goals,
+            current_goal=current,
+            goal_standing=None if goal is None else goal_standing(goal, current=current),
+        )
         if progress is not None:
             context["breakdowns"] = [
                 {

@@ -3,6 +3,7 @@ the SVG charts with their tables, the L-shaped belt highlight, the bar moving as
 pledge is registered, and a query count that does not grow with the ledger."""
 
 import datetime
+import importlib
 import re
 from decimal import Decimal
 
@@ -554,3 +555,88 @@ def test_every_plan_indicator_entered_by_staff_has_its_reporting_defined():
         Indicator.objects.filter(source_kind=IndicatorSource.MANUAL).values_list("code", flat=True)
     )
     assert manual == set(STAFF_ENTERED) == set(REPORTING)
+
+
+# --- the opening sentence names the goal shown ------------------------------------------------
+
+
+def lead(soup: BeautifulSoup) -> str:
+    return text(soup.select_one(".page-head .lead"))
+
+
+def test_the_intro_names_the_current_goal_not_the_plans(client, three_pledges, later_goal):
+    # given the plan's 2023–2025 goal and a later one whose period holds today
+    start, end = f"{later_goal.start:%Y-%m-%d}", f"{later_goal.end:%Y-%m-%d}"
+
+    # then the page opens with the goal the bar shows: its name, amount and period
+    zh = soup_of(client)
+    assert text(zh.select_one("#goal-summary")) == (
+        f"当前目标：下一阶段知识产权质押融资目标，即 {start} 至 {end} "
+        "期间经本平台登记的知识产权质押融资达到 5 亿元。"
+    )
+    # and the introduction under it cites no other goal's figures
+    assert "12亿元" not in lead(zh)
+    assert "12 亿元" not in lead(zh)
+    en = soup_of(client, HTTP_ACCEPT_LANGUAGE="en")
+    assert text(en.select_one("#goal-summary")) == (
+        "Current goal: Next IP pledge financing goal — ¥500,000,000 of IP pledge financing "
+        f"registered through the platform from {start} to {end}."
+    )
+    assert "1.2 billion" not in lead(en)
+
+
+def test_an_earlier_goal_picked_in_the_switcher_is_described_as_earlier(
+    client, three_pledges, later_goal
+):
+    plan = Goal.objects.exclude(pk=later_goal.pk).get()
+
+    soup = soup_of(client, f"/dashboard/?goal={plan.pk}", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert text(soup.select_one("#goal-summary")) == (
+        "Shown here: an earlier goal, ¥1.2 billion of IP pledge financing by 2025 — "
+        "¥1,200,000,000 of IP pledge financing registered through the platform from "
+        "2023-01-01 to 2025-12-31."
+    )
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (datetime.date(2024, 6, 1), "当前目标：2025年知识产权质押融资金额达到12亿元，"),
+        (datetime.date(2026, 6, 1), "最近一期目标（期限已结束，尚未设定后续目标）："),
+        (datetime.date(2022, 6, 1), "下一期目标（尚未开始）："),
+    ],
+)
+def test_the_intro_says_where_the_only_goal_stands_on_any_day(client, today, expected):
+    # given only the action plan's goal (the migration's)
+    with time_machine.travel(datetime.datetime.combine(today, datetime.time(10), SHANGHAI)):
+        summary = text(soup_of(client).select_one("#goal-summary"))
+    assert summary.startswith(expected)
+    assert "2023-01-01 至 2025-12-31" in summary
+    assert summary.endswith("12 亿元。")
+
+
+def test_the_migration_moves_the_old_intro_and_keeps_an_edited_one():
+    from django.apps import apps
+
+    from cms.services import DASHBOARD_INTRO, DASHBOARD_INTRO_EN
+
+    migration = importlib.import_module("cms.migrations.0005_dashboard_intro_names_no_goal")
+    page = DashboardPage.objects.get()
+    # given a dashboard still showing the words of cms.0004, in the page and its revision
+    page.intro, page.intro_en = migration.OLD_INTRO, migration.OLD_INTRO_EN
+    page.save_revision().publish()
+
+    migration.forwards(apps, None)
+
+    page.refresh_from_db()
+    assert (page.intro, page.intro_en) == (DASHBOARD_INTRO, DASHBOARD_INTRO_EN)
+    revision = page.latest_revision.content
+    assert (revision["intro"], revision["intro_en"]) == (DASHBOARD_INTRO, DASHBOARD_INTRO_EN)
+
+    # an introduction the editors wrote stays theirs
+    page.intro = "<p>编辑自己写的介绍。</p>"
+    page.save_revision().publish()
+    migration.forwards(apps, None)
+    page.refresh_from_db()
+    assert page.intro == "<p>编辑自己写的介绍。</p>"

@@ -27,8 +27,8 @@ from wagtail.search import index
 from listings.forms import ListingSearchForm
 from listings.models import Listing
 from listings.sanitize import html_to_text
-from listings.selectors import listing_for_public, listing_search, listings_for_cards
-from marketplace.i18n import localized, reading_english
+from listings.selectors import listing_for_public_page, listing_search, listings_for_cards
+from marketplace.i18n import local_name, localized, reading_english
 from marketplace.pledges.indicators import indicator_board
 from marketplace.pledges.models import Goal
 from marketplace.pledges.progress import (
@@ -45,6 +45,7 @@ from .pagination import page_links, query_string
 from .selectors import (
     home_counts,
     latest_news,
+    listing_result,
     newest_listings,
     service_institution_facets,
     service_institutions,
@@ -206,7 +207,9 @@ class ListingIndexPage(RoutablePageMixin, BilingualPage):
         if pk > MAX_PK:
             raise Http404
         try:
-            listing = listing_for_public(pk=pk)
+            # Published, or closed with its result; withdrawn, expired and unpublished
+            # listings are not public (listings.models.PUBLIC_LISTING_STATES).
+            listing = listing_for_public_page(pk=pk)
         except Listing.DoesNotExist:
             raise Http404 from None
         assets = list(listing.assets.all())  # prefetched, in the order they were recorded
@@ -216,7 +219,7 @@ class ListingIndexPage(RoutablePageMixin, BilingualPage):
             for part in (
                 listing.get_kind_display(),
                 listing.get_intent_display(),
-                listing.holder.name,
+                local_name(listing.holder),
             )
         )
         return self.render(
@@ -224,9 +227,10 @@ class ListingIndexPage(RoutablePageMixin, BilingualPage):
             template="cms/listing_detail.html",
             context_overrides={
                 "listing": listing,
+                "result": listing_result(listing=listing),
                 "asset_rows": [(asset, pledged[asset.pk]) for asset in assets],
                 "seo": Seo(
-                    title=listing.title,
+                    title=listing.local_title,
                     description=Truncator(description).chars(META_DESCRIPTION_CHARS),
                     url=request.build_absolute_uri(request.path),
                     og_type="article",

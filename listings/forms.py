@@ -97,6 +97,7 @@ class ListingSearchForm(forms.Form):
     )
     l_belt = forms.BooleanField(label=_("L-shaped service belt only"), required=False)
     verified = forms.BooleanField(label=_("Verified holders only"), required=False)
+    closed = forms.BooleanField(label=_("Closed deals only (results)"), required=False)
     price_min = forms.DecimalField(
         label=_("Price from (yuan)"), required=False, min_value=0, max_digits=18, decimal_places=2
     )

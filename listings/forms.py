@@ -165,6 +165,12 @@ class ListingForm(ServiceErrorsMixin, forms.Form):
         help_text=_("One or more assets of the holder; several make a package."),
     )
     title = forms.CharField(label=_("Title"), max_length=200)
+    title_en = forms.CharField(
+        label=_("English title (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown to visitors reading in English; leave empty to show the title."),
+    )
     intent = forms.ChoiceField(label=_("Intent"), choices=ListingIntent.choices)
     licence_type = forms.ChoiceField(
         label=_("Licence type"),
@@ -202,6 +208,7 @@ class ListingForm(ServiceErrorsMixin, forms.Form):
                 {
                     "assets": [asset.pk for asset in listing.assets.all()],
                     "title": listing.title,
+                    "title_en": listing.title_en,
                     "intent": listing.intent,
                     "licence_type": listing.licence_type,
                     "asking_price": listing.asking_price,

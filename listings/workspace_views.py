@@ -133,7 +133,7 @@ def listing_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("Saved the draft “%(title)s”. Submit it for review when it is ready.")
-                % {"title": listing.title},
+                % {"title": listing.local_title},
             )
             return redirect("listings:workspace_listing_detail", pk=listing.pk)
     return render(request, "listings/workspace/listing_form.html", {"form": form})
@@ -177,7 +177,7 @@ def listing_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         else:
-            messages.success(request, _("Saved “%(title)s”.") % {"title": listing.title})
+            messages.success(request, _("Saved “%(title)s”.") % {"title": listing.local_title})
             return redirect("listings:workspace_listing_detail", pk=listing.pk)
     return render(
         request, "listings/workspace/listing_form.html", {"form": form, "listing": listing}
@@ -194,8 +194,8 @@ TRANSITIONS: dict[str, Callable[..., Listing]] = {
 
 def _success_message(action: str, listing: Listing) -> str:
     if action == "withdraw":
-        return _("“%(title)s” is withdrawn from the portal.") % {"title": listing.title}
-    return _("“%(title)s” is sent for review by platform staff.") % {"title": listing.title}
+        return _("“%(title)s” is withdrawn from the portal.") % {"title": listing.local_title}
+    return _("“%(title)s” is sent for review by platform staff.") % {"title": listing.local_title}
 
 
 @login_required

@@ -149,7 +149,7 @@ class IPAssetEditForm(IPAssetForm):
 
 class AssetChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.title} · {obj.number} · {obj.get_kind_display()} · {obj.holder.name}"
+        return f"{obj.title} · {obj.number} · {obj.get_kind_display()} · {obj.holder.local_name}"
 
 
 class ListingForm(ServiceErrorsMixin, forms.Form):

@@ -482,7 +482,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
     OrganizationSpec(
         key="zfri",
         name="中国农业科学院郑州果树研究所",
-        name_en="Zhengzhou Fruit Research Institute, CAAS",
+        name_en="Zhengzhou Fruit Research Institute, Chinese Academy of Agricultural Sciences",
         kind=K.INSTITUTE,
         district=D.GUANCHENG,
         prefix=PREFIX_INSTITUTION_CENTRAL,
@@ -493,7 +493,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
     OrganizationSpec(
         key="zzaf",
         name="郑州市农林科学研究所",
-        name_en="Zhengzhou Academy of Agriculture and Forestry Sciences",
+        name_en="Zhengzhou Institute of Agriculture and Forestry Sciences",
         kind=K.INSTITUTE,
         district=D.HUIJI,
         prefix=PREFIX_INSTITUTION_CITY,
@@ -527,7 +527,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
     OrganizationSpec(
         key="lishi",
         name="郑州市金水区李氏剪纸工作室",
-        name_en="Li's Paper-cut Studio, Jinshui District",
+        name_en="Li's Paper-cut Studio, Jinshui District, Zhengzhou",
         kind=K.INDIVIDUAL,
         district=D.JINSHUI,
         prefix=individual_business_prefix(D.JINSHUI),
@@ -538,7 +538,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
     OrganizationSpec(
         key="boc",
         name="中国银行股份有限公司郑州分行",
-        name_en="Bank of China Zhengzhou Branch",
+        name_en="Bank of China Limited, Zhengzhou Branch",
         kind=K.BANK,
         district=D.ZHENGDONG,
         prefix=PREFIX_ENTERPRISE_CITY,
@@ -571,7 +571,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
     OrganizationSpec(
         key="bocom",
         name="交通银行股份有限公司河南省分行",
-        name_en="Bank of Communications Henan Branch",
+        name_en="Bank of Communications Co., Ltd., Henan Provincial Branch",
         kind=K.BANK,
         district=D.ZHENGDONG,
         prefix=PREFIX_ENTERPRISE_PROVINCE,

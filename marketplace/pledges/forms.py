@@ -32,7 +32,7 @@ class PledgeAssetChoiceField(forms.ModelMultipleChoiceField):
             parts.append(str(_("expires %(date)s") % {"date": obj.expiry_date.isoformat()}))
         if obj.pk in self.pledged:
             parts.append(str(_("under an active pledge")))
-        parts.append(obj.holder.name)
+        parts.append(obj.holder.local_name)
         return " · ".join(parts)
 
 

@@ -22,7 +22,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from marketplace.dates import add_months
 from marketplace.i18n import local_name, localized, yuan_for_reader
@@ -110,12 +110,19 @@ def _month_end(day: datetime.date) -> datetime.date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
-# The departments that hold the figures (the names read in the reader's language).
-MARKET_REGULATION = gettext_lazy("Zhengzhou Administration for Market Regulation (IP Office)")
-COPYRIGHT_BUREAU = gettext_lazy(
-    "Zhengzhou Copyright Bureau (Publicity Department of the CPC Zhengzhou Committee)"
+# The departments that hold the figures (the names read in the reader's language; in
+# Chinese the short forms a statistics table uses).
+MARKET_REGULATION = pgettext_lazy(
+    "reporting department",
+    "Zhengzhou Administration for Market Regulation (Intellectual Property Office)",
 )
-HUMAN_RESOURCES = gettext_lazy("Zhengzhou Human Resources and Social Security Bureau")
+COPYRIGHT_BUREAU = pgettext_lazy(
+    "reporting department",
+    "Zhengzhou Copyright Bureau (Publicity Department of the CPC Zhengzhou Committee)",
+)
+HUMAN_RESOURCES = pgettext_lazy(
+    "reporting department", "Zhengzhou Human Resources and Social Security Bureau"
+)
 
 
 @dataclass(frozen=True)

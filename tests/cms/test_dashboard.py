@@ -462,7 +462,7 @@ def board_row(soup: BeautifulSoup, code: str) -> str:
         ),
         (
             "en",
-            "Zhengzhou Administration for Market Regulation (IP Office)",
+            "Zhengzhou Administration for Market Regulation (Intellectual Property Office)",
             "Zhengzhou Human Resources and Social Security Bureau",
             "Zhengzhou Copyright Bureau",
             "Reported yearly",

@@ -11,7 +11,7 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
-from marketplace.i18n import localized
+from marketplace.i18n import localized, reading_english
 from marketplace.parties.districts import District
 from marketplace.parties.models import Organization
 
@@ -101,7 +101,10 @@ class IPAsset(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.number})"
+        # The number in brackets of the reader's language: full-width in Chinese text.
+        if reading_english():
+            return f"{self.title} ({self.number})"
+        return f"{self.title}（{self.number}）"
 
     @property
     def is_patent(self) -> bool:

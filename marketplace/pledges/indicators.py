@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from marketplace.dates import add_months
-from marketplace.i18n import local_name, localized, yuan_for_reader
+from marketplace.i18n import local_name, localized, reading_english, yuan_for_reader
 from marketplace.money import CENT
 from marketplace.parties.models import (
     SERVICE_INSTITUTION_KINDS,
@@ -178,6 +178,20 @@ def next_report(
 
 
 MONEY_UNIT = "元"
+# The English units of pledges.0005 are plurals; one of them reads in the singular.
+ENGLISH_SINGULAR = {
+    "bases": "base",
+    "parks": "park",
+    "units": "unit",
+    "workstations": "workstation",
+    "enterprises": "enterprise",
+    "institutions": "institution",
+    "agencies": "agency",
+    "platforms and enterprises": "platform or enterprise",
+    "attorneys": "attorney",
+    "professionals": "professional",
+    "entrepreneurs": "entrepreneur",
+}
 TENTH = Decimal("0.1")
 MAX_VALUE = Decimal(10) ** 16  # max_digits=18, decimal_places=2
 
@@ -227,7 +241,10 @@ class IndicatorRow:
         if self.is_money:
             return yuan_for_reader(amount)
         number = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-        return f"{number} {self.unit}"
+        unit = self.unit
+        if amount == 1 and reading_english():
+            unit = ENGLISH_SINGULAR.get(unit, unit)  # "1 agency", not "1 agencies"
+        return f"{number} {unit}"
 
     @property
     def target_display(self) -> str:

@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from cms.models import DashboardPage, HomePage
 from cms.services import portal_pages_ensure
+from marketplace.parties.models import OrganizationKind
 from marketplace.pledges.indicator_models import Indicator, IndicatorSource
 from marketplace.pledges.indicators import REPORTING, Cadence, indicator_value_add, next_report
 from marketplace.pledges.models import Goal, PledgeLedgerEntry
-from tests.factories import UserFactory
+from tests.factories import OrganizationFactory, UserFactory
 from tests.pledges.test_progress import Registrar
 
 pytestmark = pytest.mark.django_db
@@ -640,3 +641,15 @@ def test_the_migration_moves_the_old_intro_and_keeps_an_edited_one():
     migration.forwards(apps, None)
     page.refresh_from_db()
     assert page.intro == "<p>编辑自己写的介绍。</p>"
+
+
+def test_one_of_a_counted_unit_reads_in_the_singular_in_english(client):
+    OrganizationFactory(kind=OrganizationKind.PATENT_AGENCY, verification_state="verified")
+
+    soup = soup_of(client, HTTP_ACCEPT_LANGUAGE="en")
+
+    current = text(soup.select_one("#indicator-patent_agencies .indicator-board__current"))
+    assert current == "1 agency"
+    assert "120 agencies" in board_row(soup, "patent_agencies")
+    zh = soup_of(client)
+    assert text(zh.select_one("#indicator-patent_agencies .indicator-board__current")) == "1 家"

@@ -27,9 +27,10 @@ from wagtail.search import index
 from listings.forms import ListingSearchForm
 from listings.models import Listing
 from listings.sanitize import html_to_text
-from listings.selectors import listing_for_public, listing_search, listings_for_cards
-from marketplace.i18n import localized, reading_english
+from listings.selectors import listing_for_public_page, listing_search, listings_for_cards
+from marketplace.i18n import local_name, localized, reading_english
 from marketplace.pledges.indicators import indicator_board
+from marketplace.pledges.models import Goal
 from marketplace.pledges.progress import (
     all_goals,
     choose_current_goal,
@@ -44,6 +45,7 @@ from .pagination import page_links, query_string
 from .selectors import (
     home_counts,
     latest_news,
+    listing_result,
     newest_listings,
     service_institution_facets,
     service_institutions,
@@ -205,7 +207,9 @@ class ListingIndexPage(RoutablePageMixin, BilingualPage):
         if pk > MAX_PK:
             raise Http404
         try:
-            listing = listing_for_public(pk=pk)
+            # Published, or closed with its result; withdrawn, expired and unpublished
+            # listings are not public (listings.models.PUBLIC_LISTING_STATES).
+            listing = listing_for_public_page(pk=pk)
         except Listing.DoesNotExist:
             raise Http404 from None
         assets = list(listing.assets.all())  # prefetched, in the order they were recorded
@@ -215,7 +219,7 @@ class ListingIndexPage(RoutablePageMixin, BilingualPage):
             for part in (
                 listing.get_kind_display(),
                 listing.get_intent_display(),
-                listing.holder.name,
+                local_name(listing.holder),
             )
         )
         return self.render(
@@ -223,9 +227,10 @@ class ListingIndexPage(RoutablePageMixin, BilingualPage):
             template="cms/listing_detail.html",
             context_overrides={
                 "listing": listing,
+                "result": listing_result(listing=listing),
                 "asset_rows": [(asset, pledged[asset.pk]) for asset in assets],
                 "seo": Seo(
-                    title=listing.title,
+                    title=listing.local_title,
                     description=Truncator(description).chars(META_DESCRIPTION_CHARS),
                     url=request.build_absolute_uri(request.path),
                     og_type="article",
@@ -393,6 +398,24 @@ def current_goal_headline() -> dict[str, Any] | None:
     return None if goal is None else goal_headline(goal=goal)
 
 
+DASHBOARD_INTRO_HELP = _(
+    "The page opens with a sentence naming the goal shown, its amount and period, written "
+    "from the goal itself; keep this introduction free of a particular goal's figures."
+)
+
+
+def goal_standing(goal: Goal, *, current: Goal | None) -> str:
+    """Where the goal shown stands, for the dashboard's opening sentence: "current" (its
+    period holds today), "latest_ended" / "next" (the current goal, when staff have not
+    set one for today), "earlier" or "later" (another goal picked with ?goal=<id>)."""
+    today = timezone.localdate()
+    if current is not None and goal.pk == current.pk:
+        if goal.start <= today <= goal.end:
+            return "current"
+        return "latest_ended" if goal.end < today else "next"
+    return "earlier" if goal.end < today else "later"
+
+
 class DashboardPage(BilingualPage):
     """/dashboard/: how far the city is toward its pledge-financing goal — the progress bar,
     the key figures, the monthly trend against the straight-line path with a projection,
@@ -403,6 +426,15 @@ class DashboardPage(BilingualPage):
     parent_page_types = ["cms.HomePage"]
     subpage_types: list[str] = []
     template = "cms/dashboard_page.html"
+
+    # The opening sentence names the goal shown (cms/dashboard_page.html); the editors'
+    # introduction follows it and should not cite a goal that a later one replaces.
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("title_en"),
+        FieldPanel("intro", help_text=DASHBOARD_INTRO_HELP),
+        FieldPanel("intro_en", help_text=DASHBOARD_INTRO_HELP),
+    ]
 
     class Meta:
         verbose_name = _("pledge financing dashboard")
@@ -420,7 +452,12 @@ class DashboardPage(BilingualPage):
             if goal is None:
                 raise Http404(gettext("There is no such goal."))
         progress = None if goal is None else pledge_progress(goal=goal)
-        context.update(progress=progress, goals=goals, current_goal=current)
+        context.update(
+            progress=progress,
+            goals=goals,
+            current_goal=current,
+            goal_standing=None if goal is None else goal_standing(goal, current=current),
+        )
         if progress is not None:
             context["breakdowns"] = [
                 {

@@ -1,10 +1,21 @@
 """Reads for the public pages. Each runs a fixed number of queries, whatever the data."""
 
+import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
 
-from listings.models import AssetKind, IPAsset, Listing, ListingIntent
+from listings.models import (
+    AssetKind,
+    IPAsset,
+    LicenceType,
+    Listing,
+    ListingIntent,
+    ListingState,
+)
+from marketplace.deals.selectors import completed_deal_for_listing
 from marketplace.parties.models import (
     SERVICE_INSTITUTION_KINDS,
     Organization,
@@ -83,3 +94,39 @@ def service_institution_facets(*, filters: dict[str, Any]) -> dict[str, dict[str
     return {
         name: _counts_by(_institutions(filters, skip=name), name) for name in INSTITUTION_FACETS
     }
+
+
+@dataclass(frozen=True)
+class ListingResult:
+    """What the public page of a closed listing says of its result, as an exchange's
+    成交公告 does: the kind of deal and the day it closed, never the price or the buyer."""
+
+    kind: str  # "transfer", "licence" or "pledge" (a pledge registered on it)
+    closed_on: datetime.date | None
+    licence_type: str = ""  # the licence's type, for a licence
+
+    @property
+    def licence_type_label(self) -> str:
+        return str(LicenceType(self.licence_type).label) if self.licence_type else ""
+
+
+def _local_day(moment: datetime.datetime | None) -> datetime.date | None:
+    return None if moment is None else timezone.localtime(moment).date()
+
+
+def listing_result(*, listing: Listing) -> ListingResult | None:
+    """The result of a closed listing (None for any other): a completed transfer or
+    licence (its kind, licence type and completion day; one query) or, for a pledge
+    listing, the registration of the pledge (the day the listing closed; no query)."""
+    if listing.state != ListingState.CLOSED:
+        return None
+    if listing.intent == ListingIntent.PLEDGE:
+        return ListingResult(kind=ListingIntent.PLEDGE, closed_on=_local_day(listing.closed_at))
+    deal = completed_deal_for_listing(listing_id=listing.pk)
+    if deal is None:  # closed before deals were kept: the listing's own record
+        return ListingResult(kind=listing.intent, closed_on=_local_day(listing.closed_at))
+    return ListingResult(
+        kind=deal.kind,
+        closed_on=_local_day(deal.completed_at or listing.closed_at),
+        licence_type=deal.licence_type or "",
+    )

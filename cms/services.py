@@ -17,6 +17,17 @@ from .models import (
     NewsPage,
 )
 
+DASHBOARD_INTRO = (
+    "<p>本页展示经本平台登记的知识产权质押融资进度：每笔质押登记后即时计入目标，"
+    "并按月份、区县、银行、资产类型和产业分别统计。首期目标来自《郑州市知识产权服务业"
+    "发展三年行动计划（2023-2025年）》。</p>"
+)
+DASHBOARD_INTRO_EN = (
+    "<p>The pledges registered through the platform, counted toward the goal as each one "
+    "is registered and broken down by month, district, bank, kind of asset and industry. "
+    "The first goal comes from Zhengzhou's IP service industry action plan (2023–2025).</p>"
+)
+
 
 @dataclass(frozen=True)
 class IndexPageSpec:
@@ -63,22 +74,16 @@ PORTAL_INDEX_PAGES: tuple[IndexPageSpec, ...] = (
             "by the platform.</p>"
         ),
     ),
-    # Migration cms.0004 creates it too, with the same words.
+    # Migration cms.0004 creates it too (cms.0005 moved it to these words). The page opens
+    # with a sentence naming the goal shown (its name, amount and period, from the goal
+    # itself), so this introduction cites no goal's figures: a later goal replaces them.
     IndexPageSpec(
         model=DashboardPage,
         slug="dashboard",
         title="知识产权质押融资进度",
         title_en="IP pledge financing progress",
-        intro=(
-            "<p>《郑州市知识产权服务业发展三年行动计划（2023-2025年）》提出，到2025年知识产权"
-            "质押融资金额力争达到12亿元。本页展示经平台登记的质押融资进度，每笔质押登记后即时"
-            "更新。</p>"
-        ),
-        intro_en=(
-            "<p>Zhengzhou's IP service industry action plan (2023–2025) aims for 1.2 billion "
-            "yuan of IP pledge financing by 2025. This page shows the pledges registered "
-            "through the platform, updated as each one is registered.</p>"
-        ),
+        intro=DASHBOARD_INTRO,
+        intro_en=DASHBOARD_INTRO_EN,
     ),
 )
 

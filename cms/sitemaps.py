@@ -1,5 +1,5 @@
-"""sitemap.xml: Wagtail's live pages plus the published listings (which are routes of the
-listing index page, not pages of their own)."""
+"""sitemap.xml: Wagtail's live pages plus the listings with a public page — published, or
+closed with their result — (routes of the listing index page, not pages of their own)."""
 
 from datetime import datetime
 from typing import Any
@@ -21,8 +21,10 @@ class ListingSitemap(DjangoSitemap):
         self.request = request
 
     def items(self) -> QuerySet[Listing, dict[str, Any]]:
-        # Plain values: a deferred-field Listing would load its FSM state one query per row.
-        return Listing.objects.published().order_by("pk").values("pk", "updated_at")
+        # Every listing with a public page: on offer, or closed with its result (as the
+        # portal shows them: listings.models.PUBLIC_LISTING_STATES). Plain values: a
+        # deferred-field Listing would load its FSM state one query per row.
+        return Listing.objects.public().order_by("pk").values("pk", "updated_at")
 
     def location(self, item: dict[str, Any]) -> str:
         return Listing(pk=item["pk"]).get_absolute_url()

@@ -137,6 +137,7 @@ class ListingModerationView(ModerationView):
             district = f"{district} · {_('L-shaped service belt')}"
         return [
             (_("Title"), listing.title),
+            (_("English title"), listing.title_en or "—"),
             (_("Intent"), intent),
             (_("Asking price"), price_display(listing)),
             (_("Valid until"), listing.valid_until),
@@ -229,7 +230,7 @@ class ListingViewSet(ModerationViewSet):
     list_per_page = 50
     # Staff look listings up by a word of the title or the holder: the ORM's icontains
     # does that directly, without the portal's jieba-segmented search text.
-    search_fields = ["title", "holder__name"]
+    search_fields = ["title", "title_en", "holder__name"]
     search_backend_name = None
 
 

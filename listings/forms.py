@@ -118,6 +118,7 @@ class ListingSearchForm(forms.Form):
     )
     l_belt = forms.BooleanField(label=_("L-shaped service belt only"), required=False)
     verified = forms.BooleanField(label=_("Verified holders only"), required=False)
+    closed = forms.BooleanField(label=_("Closed deals only (results)"), required=False)
     price_min = forms.DecimalField(
         label=_("Price from (yuan)"), required=False, min_value=0, max_digits=18, decimal_places=2
     )
@@ -207,7 +208,7 @@ class AssetChoiceField(forms.ModelMultipleChoiceField):
         parts = [obj.title, obj.number, obj.get_kind_display(), obj.get_status_display()]
         if obj.expiry_date is not None:
             parts.append(str(_("expires %(date)s") % {"date": obj.expiry_date.isoformat()}))
-        parts.append(obj.holder.name)
+        parts.append(obj.holder.local_name)
         return " · ".join(parts)
 
     def set_notes(self, notes: dict[int, list[AssetNote]]) -> None:
@@ -230,6 +231,12 @@ class ListingForm(ServiceErrorsMixin, forms.Form):
         ),
     )
     title = forms.CharField(label=_("Title"), max_length=200)
+    title_en = forms.CharField(
+        label=_("English title (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown to visitors reading in English; leave empty to show the title."),
+    )
     intent = forms.ChoiceField(label=_("Intent"), choices=ListingIntent.choices)
     licence_type = forms.ChoiceField(
         label=_("Licence type"),
@@ -270,6 +277,7 @@ class ListingForm(ServiceErrorsMixin, forms.Form):
                 {
                     "assets": [asset.pk for asset in listing.assets.all()],
                     "title": listing.title,
+                    "title_en": listing.title_en,
                     "intent": listing.intent,
                     "licence_type": listing.licence_type,
                     "asking_price": listing.asking_price,

@@ -12,6 +12,7 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
+from marketplace.i18n import localized, reading_english
 from marketplace.parties.districts import District
 from marketplace.parties.models import Organization
 
@@ -104,7 +105,10 @@ class IPAsset(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.number})"
+        # The number in brackets of the reader's language: full-width in Chinese text.
+        if reading_english():
+            return f"{self.title} ({self.number})"
+        return f"{self.title}（{self.number}）"
 
     @property
     def is_patent(self) -> bool:
@@ -156,9 +160,24 @@ OPEN_LISTING_STATES = (ListingState.PENDING_REVIEW, ListingState.PUBLISHED)
 EDITABLE_LISTING_STATES = (ListingState.DRAFT, ListingState.REJECTED)
 
 
+# States in which the public sees a listing at /listings/<id>/: on offer, or closed by a
+# completed deal or a registered pledge (its result stays public, as an exchange publishes
+# its results: 成交公告). Withdrawn, expired, draft, pending and rejected listings are not
+# public: they carry no result, and the holder took them down, let them lapse or never had
+# them published.
+PUBLIC_LISTING_STATES = (ListingState.PUBLISHED, ListingState.CLOSED)
+
+
 class ListingQuerySet(SearchableQuerySetMixin, models.QuerySet["Listing"]):
     def published(self) -> "ListingQuerySet":
         return self.filter(state=ListingState.PUBLISHED)
+
+    def closed(self) -> "ListingQuerySet":
+        return self.filter(state=ListingState.CLOSED)
+
+    def public(self) -> "ListingQuerySet":
+        """Published or closed: the listings with a public page."""
+        return self.filter(state__in=PUBLIC_LISTING_STATES)
 
 
 class Listing(ConcurrentTransitionMixin, FSMModelMixin, index.Indexed, models.Model):
@@ -167,6 +186,9 @@ class Listing(ConcurrentTransitionMixin, FSMModelMixin, index.Indexed, models.Mo
     )
     assets = models.ManyToManyField(IPAsset, related_name="listings", verbose_name=_("assets"))
     title = models.CharField(_("title"), max_length=200)
+    # Optional: English readers see it instead of the title (a listing is the holder's own
+    # words, so the platform does not translate it).
+    title_en = models.CharField(_("English title"), max_length=200, blank=True)
     intent = models.CharField(_("intent"), max_length=10, choices=ListingIntent.choices)
     licence_type = models.CharField(
         _("licence type"), max_length=15, choices=LicenceType.choices, blank=True
@@ -199,6 +221,8 @@ class Listing(ConcurrentTransitionMixin, FSMModelMixin, index.Indexed, models.Mo
         verbose_name=_("created by"),
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # When a completed deal or a registered pledge closed it (the result's date).
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -233,6 +257,15 @@ class Listing(ConcurrentTransitionMixin, FSMModelMixin, index.Indexed, models.Mo
 
     def get_absolute_url(self) -> str:
         return f"/listings/{self.pk}/"
+
+    @property
+    def local_title(self) -> str:
+        """The English title for English readers when the holder gave one."""
+        return localized(self.title, self.title_en)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == ListingState.CLOSED
 
     @property
     def is_negotiable(self) -> bool:
@@ -278,7 +311,7 @@ class Listing(ConcurrentTransitionMixin, FSMModelMixin, index.Indexed, models.Mo
     @fsm_log_description
     @transition(field=state, source=ListingState.PUBLISHED, target=ListingState.CLOSED)
     def close(self, *, by: Any = None, description: str = "") -> None:
-        pass
+        self.closed_at = timezone.now()
 
     @fsm_log_by
     @fsm_log_description

@@ -220,7 +220,8 @@ def _relevance(parsed: ParsedQuery) -> Case:
 
 
 def listing_search(*, filters: dict[str, Any]) -> ListingSearch:
-    """Published listings matching the portal's validated filters.
+    """Published listings (closed ones with `closed`) matching the portal's validated
+    filters.
 
     Without words the ORM answers; with words Wagtail's search backend does, on the
     jieba-segmented text: every term required, each term satisfied by itself or one of its
@@ -230,7 +231,8 @@ def listing_search(*, filters: dict[str, Any]) -> ListingSearch:
     could pick. The number of queries depends neither on the number of listings nor on
     the synonyms (the synonym map comes from the cache).
     """
-    base = Listing.objects.published()
+    # Closed listings (their results) only when asked for; the default is what is on offer.
+    base = Listing.objects.closed() if filters.get("closed") else Listing.objects.published()
     query = filters.get("q", "")
     sort = filters.get("sort") or ("relevance" if query else "newest")
     if query:
@@ -290,9 +292,21 @@ def listings_for_cards(listings: Iterable[Listing]) -> list[Listing]:
 
 
 def listing_for_public(*, pk: int) -> Listing:
-    """A published listing with its holder and assets; DoesNotExist otherwise (→ 404)."""
+    """A published listing with its holder and assets; DoesNotExist otherwise (→ 404).
+    What a visitor can make an offer on."""
     return (
         Listing.objects.published()
+        .select_related("holder")
+        .prefetch_related(Prefetch("assets", queryset=IPAsset.objects.order_by("pk")))
+        .get(pk=pk)
+    )
+
+
+def listing_for_public_page(*, pk: int) -> Listing:
+    """A listing with a public page (published, or closed with its result: see
+    PUBLIC_LISTING_STATES) with its holder and assets; DoesNotExist otherwise (→ 404)."""
+    return (
+        Listing.objects.public()
         .select_related("holder")
         .prefetch_related(Prefetch("assets", queryset=IPAsset.objects.order_by("pk")))
         .get(pk=pk)

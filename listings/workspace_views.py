@@ -136,7 +136,7 @@ def listing_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("Saved the draft “%(title)s”. Submit it for review when it is ready.")
-                % {"title": listing.title},
+                % {"title": listing.local_title},
             )
             return redirect("listings:workspace_listing_detail", pk=listing.pk)
     return render(request, "listings/workspace/listing_form.html", {"form": form})
@@ -195,7 +195,7 @@ def listing_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         else:
-            messages.success(request, _("Saved “%(title)s”.") % {"title": listing.title})
+            messages.success(request, _("Saved “%(title)s”.") % {"title": listing.local_title})
             return redirect("listings:workspace_listing_detail", pk=listing.pk)
     return render(
         request, "listings/workspace/listing_form.html", {"form": form, "listing": listing}
@@ -212,7 +212,7 @@ TRANSITIONS: dict[str, Callable[..., Listing]] = {
 
 def _success_message(action: str, listing: Listing) -> str:
     if action == "withdraw":
-        return _("“%(title)s” is withdrawn from the portal.") % {"title": listing.title}
+        return _("“%(title)s” is withdrawn from the portal.") % {"title": listing.local_title}
     waiting = pledges.awaiting_consent(
         pledges.active_pledges(assets=listing.assets.all(), listing=listing).values()
     )
@@ -221,7 +221,7 @@ def _success_message(action: str, listing: Listing) -> str:
             "“%(title)s” is sent for review by platform staff. Its pledged assets are published "
             "only with the consent of %(banks)s; the bank has been asked for it."
         ) % {"title": listing.title, "banks": pledges.pledgees(waiting)}
-    return _("“%(title)s” is sent for review by platform staff.") % {"title": listing.title}
+    return _("“%(title)s” is sent for review by platform staff.") % {"title": listing.local_title}
 
 
 @login_required

@@ -2,9 +2,10 @@
 bilingual field when there is one, amounts the way the reader counts (亿元/万元 or yuan)."""
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.utils import translation
+from django.utils.functional import Promise, lazy
 
 from .money import format_yuan
 
@@ -21,6 +22,17 @@ def localized(chinese: str, english: str) -> str:
 def local_name(obj: Any) -> str:
     """`obj.name_en` for English readers when it is set, else `obj.name`."""
     return localized(obj.name, obj.name_en)
+
+
+def local_name_lazy(obj: Any) -> Promise:
+    """`local_name(obj)` decided when the text is rendered, in the language active then:
+    for messages rendered in every language at once (notifications)."""
+    return cast(Promise, lazy(local_name, str)(obj))
+
+
+def localized_lazy(chinese: str, english: str) -> Promise:
+    """`localized(chinese, english)` decided when the text is rendered (see above)."""
+    return cast(Promise, lazy(localized, str)(chinese, english))
 
 
 def yuan_for_reader(amount: Decimal) -> str:

@@ -38,9 +38,19 @@ from ..sanitize import html_to_text, sanitize_html
 from ..search import segment_for_index
 
 MAX_ASSETS_PER_LISTING = 50
+TITLE_MAX_LENGTH = 200  # Listing.title and Listing.title_en
 # Fields a holder may change while the listing is a draft or was rejected.
 EDITABLE_FIELDS = frozenset(
-    {"title", "intent", "licence_type", "asking_price", "description", "valid_until", "assets"}
+    {
+        "title",
+        "title_en",
+        "intent",
+        "licence_type",
+        "asking_price",
+        "description",
+        "valid_until",
+        "assets",
+    }
 )
 
 
@@ -74,11 +84,16 @@ def _content_errors(
     licence_type: str,
     asking_price: Decimal | None,
     valid_until: datetime.date | None,
+    title_en: str = "",
 ) -> dict[str, list[str]]:
     """What a listing must satisfy to be saved at all (drafts included)."""
     errors: dict[str, list[str]] = {}
     if not title.strip():
         errors["title"] = [_("Give the listing a title.")]
+    if len(title_en.strip()) > TITLE_MAX_LENGTH:
+        errors["title_en"] = [
+            _("Keep the English title under %(max)d characters.") % {"max": TITLE_MAX_LENGTH}
+        ]
     if intent not in ListingIntent.values:
         errors["intent"] = [_("Choose transfer, licence or pledge financing.")]
     if intent == ListingIntent.LICENCE and not licence_type:
@@ -222,6 +237,7 @@ def listing_derive_fields(listing: Listing, assets: Sequence[IPAsset]) -> None:
     listing.search_text = segment_for_index(
         [
             listing.title,
+            listing.title_en,
             html_to_text(listing.description),
             listing.holder.name,
             listing.holder.name_en,
@@ -277,14 +293,18 @@ def listing_create(
     licence_type: str = "",
     asking_price: Decimal | None = None,
     description: str = "",
+    title_en: str = "",
 ) -> Listing:
-    """A member of the holder drafts a listing of the holder's own assets."""
+    """A member of the holder drafts a listing of the holder's own assets. The English
+    title is optional: English readers see it in place of the title when there is one."""
     _require_member(by=by, holder=holder)
     assets = list(assets)
+    title_en = (title_en or "").strip()
     errors = _content_errors(
         holder=holder,
         assets=assets,
         title=title,
+        title_en=title_en,
         intent=intent,
         licence_type=licence_type,
         asking_price=asking_price,
@@ -295,6 +315,7 @@ def listing_create(
     listing = Listing(
         holder=holder,
         title=title.strip(),
+        title_en=title_en,
         intent=intent,
         licence_type=licence_type,
         asking_price=asking_price,
@@ -330,10 +351,12 @@ def listing_update(*, listing: Listing, by: User, **fields: Any) -> Listing:
             setattr(locked, name, value)
         locked.description = sanitize_html(locked.description)
         locked.title = locked.title.strip()
+        locked.title_en = (locked.title_en or "").strip()
         errors = _content_errors(
             holder=locked.holder,
             assets=assets,
             title=locked.title,
+            title_en=locked.title_en,
             intent=locked.intent,
             licence_type=locked.licence_type,
             asking_price=locked.asking_price,

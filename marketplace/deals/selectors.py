@@ -5,7 +5,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from marketplace.parties.models import User
 from marketplace.parties.selectors import acting_organization_ids
 
-from .models import Deal, RecordalEvidence
+from .models import Deal, DealState, RecordalEvidence
 
 
 def deals_for_user(*, user: User) -> QuerySet[Deal]:
@@ -29,3 +29,15 @@ def deals_for_user(*, user: User) -> QuerySet[Deal]:
 
 def deal_for_party(*, user: User, pk: int) -> Deal:
     return deals_for_user(user=user).get(pk=pk)
+
+
+def completed_deal_for_listing(*, listing_id: int) -> Deal | None:
+    """The deal that completed on the listing (and so closed it), if any: one query. Its
+    kind, licence type and completion time are what the public result says; its price and
+    parties are not read here."""
+    return (
+        Deal.objects.filter(listing_id=listing_id, state=DealState.COMPLETED)
+        .only("pk", "listing_id", "kind", "licence_type", "completed_at", "state")
+        .order_by("-completed_at", "-pk")
+        .first()
+    )

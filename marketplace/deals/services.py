@@ -38,6 +38,7 @@ from listings.models import IPAsset, LicenceType, Listing, ListingIntent, Listin
 from listings.services import assets_change_holder, listing_close
 from marketplace.documents.models import DocumentKind
 from marketplace.documents.services import document_delete, document_upload
+from marketplace.i18n import local_name, local_name_lazy, localized_lazy
 from marketplace.money import format_yuan_exact
 from marketplace.notifications.services import notify_organizations
 from marketplace.parties.models import Organization, User, VerificationState
@@ -134,7 +135,7 @@ def _pledge_errors(deal: Deal, assets: Sequence[IPAsset]) -> list[ValidationErro
                 "%(asset)s is pledged to %(bank)s: it can be transferred or licensed only with "
                 "the bank's consent (Civil Code art. 444). Ask the bank to record its consent."
             )
-            % {"asset": row.asset, "bank": row.application.bank.name},
+            % {"asset": row.asset, "bank": local_name(row.application.bank)},
             code="pledged_without_consent",
         )
         for row in pledged
@@ -260,9 +261,10 @@ def _notify(deal: Deal, name: str, by: User | None, party: str | None) -> None:
         event=f"deals.{name}",
         message=message,
         params={
-            "listing": deal.listing.title,
-            "buyer": deal.buyer.name,
-            "seller": deal.seller.name,
+            # Rendered in every language: each reader gets the names in theirs.
+            "listing": localized_lazy(deal.listing.title, deal.listing.title_en),
+            "buyer": local_name_lazy(deal.buyer),
+            "seller": local_name_lazy(deal.seller),
             "price": format_yuan_exact(deal.price, always_fen=True),
         },
         url=reverse("deals:detail", args=[deal.pk]),
@@ -539,8 +541,8 @@ def deal_sign(*, deal: Deal, by: User) -> Deal:
                 "%(party)s signed the contract for “%(listing)s”; your signature is awaited."
             ),
             params={
-                "party": (locked.seller if party == "seller" else locked.buyer).name,
-                "listing": locked.listing.title,
+                "party": local_name_lazy(locked.seller if party == "seller" else locked.buyer),
+                "listing": localized_lazy(locked.listing.title, locked.listing.title_en),
             },
             url=reverse("deals:detail", args=[locked.pk]),
             actor=by,

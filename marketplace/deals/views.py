@@ -130,7 +130,8 @@ def deal_propose(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Your offer on “%(title)s” is sent to the seller.") % {"title": listing.title},
+                _("Your offer on “%(title)s” is sent to the seller.")
+                % {"title": listing.local_title},
             )
             return redirect("deals:detail", pk=deal.pk)
     context["form"] = form
@@ -180,7 +181,7 @@ def deal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "tabs": tabs,
             "page_query": f"{page_query}&" if page_query else "",
             "listing_filter": listing_pk,
-            "listing_title": rows[0].deal.listing.title if rows and listing_pk else "",
+            "listing_title": rows[0].deal.listing.local_title if rows and listing_pk else "",
         },
     )
 

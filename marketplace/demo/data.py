@@ -482,7 +482,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
     OrganizationSpec(
         key="zfri",
         name="中国农业科学院郑州果树研究所",
-        name_en="Zhengzhou Fruit Research Institute, CAAS",
+        name_en="Zhengzhou Fruit Research Institute, Chinese Academy of Agricultural Sciences",
         kind=K.INSTITUTE,
         district=D.GUANCHENG,
         prefix=PREFIX_INSTITUTION_CENTRAL,
@@ -493,7 +493,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
     OrganizationSpec(
         key="zzaf",
         name="郑州市农林科学研究所",
-        name_en="Zhengzhou Academy of Agriculture and Forestry Sciences",
+        name_en="Zhengzhou Institute of Agriculture and Forestry Sciences",
         kind=K.INSTITUTE,
         district=D.HUIJI,
         prefix=PREFIX_INSTITUTION_CITY,
@@ -527,7 +527,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
     OrganizationSpec(
         key="lishi",
         name="郑州市金水区李氏剪纸工作室",
-        name_en="Li's Paper-cut Studio, Jinshui District",
+        name_en="Li's Paper-cut Studio, Jinshui District, Zhengzhou",
         kind=K.INDIVIDUAL,
         district=D.JINSHUI,
         prefix=individual_business_prefix(D.JINSHUI),
@@ -538,7 +538,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
     OrganizationSpec(
         key="boc",
         name="中国银行股份有限公司郑州分行",
-        name_en="Bank of China Zhengzhou Branch",
+        name_en="Bank of China Limited, Zhengzhou Branch",
         kind=K.BANK,
         district=D.ZHENGDONG,
         prefix=PREFIX_ENTERPRISE_CITY,
@@ -571,7 +571,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
     OrganizationSpec(
         key="bocom",
         name="交通银行股份有限公司河南省分行",
-        name_en="Bank of Communications Henan Branch",
+        name_en="Bank of Communications Co., Ltd., Henan Provincial Branch",
         kind=K.BANK,
         district=D.ZHENGDONG,
         prefix=PREFIX_ENTERPRISE_PROVINCE,
@@ -1601,6 +1601,7 @@ class ListingSpec:
     description: str  # HTML; the service sanitises it
     state: str  # where the demo leaves it: draft, pending_review, rejected, published, withdrawn
     note: str = ""  # the reason of a rejection or a withdrawal
+    title_en: str = ""  # the holder's English title (Listing.title_en)
 
 
 KIND_NOUN: dict[str, str] = {
@@ -1611,6 +1612,23 @@ KIND_NOUN: dict[str, str] = {
     AssetKind.SOFTWARE_COPYRIGHT: "软件著作权",
     AssetKind.COPYRIGHT_WORK: "作品著作权",
     AssetKind.GEOGRAPHICAL_INDICATION: "地理标志",
+}
+# The English titles say the same: "Invention patent: … — for transfer", "Trademark “华锐”
+# (class 7) for transfer". The rights' own titles and marks stay as registered (Chinese).
+KIND_EN: dict[str, str] = {
+    AssetKind.INVENTION: "Invention patent",
+    AssetKind.UTILITY_MODEL: "Utility model patent",
+    AssetKind.DESIGN: "Design patent",
+    AssetKind.TRADEMARK: "Trademark",
+    AssetKind.SOFTWARE_COPYRIGHT: "Software copyright",
+    AssetKind.COPYRIGHT_WORK: "Copyright work",
+    AssetKind.GEOGRAPHICAL_INDICATION: "Geographical indication",
+}
+LICENCE_EN: dict[str, str] = {
+    LicenceType.EXCLUSIVE: "for exclusive licensing",
+    LicenceType.SOLE: "for sole licensing",
+    LicenceType.NON_EXCLUSIVE: "for non-exclusive licensing",
+    LicenceType.OPEN: "under an open licence",
 }
 LICENCE_ZH: dict[str, str] = {
     LicenceType.EXCLUSIVE: "独占许可",
@@ -1749,6 +1767,15 @@ PACKAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
          "一种超硬材料合成用六面顶压机"),
     ),
 )  # fmt: skip
+PACKAGE_TITLES_EN: dict[str, str] = {
+    "hanggang": "Power battery thermal management and BMS patent portfolio for transfer",
+    "huarui": (
+        "Smart shield tunnelling technology package (patents and software copyright) "
+        "for sole licensing"
+    ),
+    "zaoxiang": "“枣乡” red date brand portfolio (trademark and packaging design) for transfer",
+    "jingang": "Superhard materials patent portfolio for pledge financing",
+}
 PACKAGE_INTENTS: dict[str, tuple[str, str]] = {
     "hanggang": (ListingIntent.TRANSFER, ""),
     "huarui": (ListingIntent.LICENCE, LicenceType.SOLE),
@@ -1783,6 +1810,30 @@ def _subject(spec: AssetSpec) -> str:
     if spec.kind == AssetKind.GEOGRAPHICAL_INDICATION:
         return f"“{spec.title}”地理标志"
     return f"{spec.title} {KIND_NOUN[spec.kind]}"
+
+
+def _subject_en(spec: AssetSpec) -> str:
+    if spec.kind == AssetKind.TRADEMARK:
+        classes = [str(klass) for klass in spec.nice_classes]
+        if len(classes) == 1:
+            which = f"class {classes[0]}"
+        else:
+            which = f"classes {', '.join(classes[:-1])} and {classes[-1]}"
+        return f"Trademark “{spec.title}” ({which})"
+    if spec.kind == AssetKind.GEOGRAPHICAL_INDICATION:
+        return f"Geographical indication “{spec.title}”"
+    return f"{KIND_EN[spec.kind]}: {spec.title} —"
+
+
+def action_words_en(intent: str, licence_type: str) -> str:
+    """for transfer / for exclusive licensing … / for pledge financing."""
+    if intent == ListingIntent.LICENCE:
+        return LICENCE_EN[licence_type]
+    words: dict[str, str] = {
+        ListingIntent.TRANSFER: "for transfer",
+        ListingIntent.PLEDGE: "for pledge financing",
+    }
+    return words[intent]
 
 
 def action_words(intent: str, licence_type: str) -> str:
@@ -1872,6 +1923,7 @@ def build_listings(anchor: datetime.date) -> tuple[ListingSpec, ...]:
                 holder=holder,
                 assets=tuple((moved[spec].kind, moved[spec].number) for spec in specs),
                 title=title,
+                title_en=PACKAGE_TITLES_EN[holder],
                 intent=intent,
                 licence_type=licence_type,
                 asking_price=_price(rng, specs[0].kind, intent),
@@ -1905,6 +1957,7 @@ def build_listings(anchor: datetime.date) -> tuple[ListingSpec, ...]:
                 holder=spec.holder,
                 assets=((spec.kind, moved[spec].number),),
                 title=f"{_subject(spec)}{action_words(intent, licence_type)}",
+                title_en=f"{_subject_en(spec)} {action_words_en(intent, licence_type)}",
                 intent=intent,
                 licence_type=licence_type,
                 asking_price=_price(rng, spec.kind, intent),

@@ -9,6 +9,8 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
+from marketplace import i18n
+
 from .districts import District, in_l_belt
 from .validators import validate_credit_code
 
@@ -142,7 +144,15 @@ class Organization(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        # In the reader's language: choice lists, admin columns and messages that name an
+        # organisation read in English for English readers (the registered Chinese name is
+        # `name`, for exports and documents).
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The English name for English readers when there is one, else the name."""
+        return i18n.local_name(self)
 
     @property
     def in_l_belt(self) -> bool:

@@ -63,7 +63,7 @@ def organization_register(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("%(name)s is registered and awaiting verification by platform staff.")
-                % {"name": organization.name},
+                % {"name": organization.local_name},
             )
             return redirect("parties:workspace")
     return render(request, "parties/organization_form.html", {"form": form})

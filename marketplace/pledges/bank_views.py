@@ -410,7 +410,7 @@ def consent_give(request: AuthenticatedHttpRequest, pk: int, deal_pk: int) -> Ht
         messages.success(
             request,
             _("Consent to %(deal)s on “%(listing)s” is recorded.")
-            % {"deal": deal, "listing": deal.listing.title},
+            % {"deal": deal, "listing": deal.listing.local_title},
         )
     return redirect(_detail_url(application, "consent"))
 

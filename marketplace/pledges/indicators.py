@@ -2,14 +2,18 @@
 
 Where the platform holds the facts it counts them itself (verified service institutions,
 patent and trademark agencies in the directory; registered pledge financing in the ledger);
-every other figure is the newest value staff entered, with its source and date.
+every other figure is the newest value staff entered, with its source and date. Who reports
+each of those figures, and how often, is data here (`REPORTING`): the board says whom a
+missing figure is waiting for and when the next one is expected.
 
 `indicator_board` reads a fixed number of queries whatever the number of indicators and
 values: the indicators, the newest value of every staff-entered one, one grouped count
 over the organisations, and the ledger's maintained aggregates for the plan's period.
 """
 
+import calendar
 import datetime
+import enum
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -18,9 +22,10 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from marketplace.i18n import local_name, localized, yuan_for_reader
+from marketplace.dates import add_months
+from marketplace.i18n import local_name, localized, reading_english, yuan_for_reader
 from marketplace.money import CENT
 from marketplace.parties.models import (
     SERVICE_INSTITUTION_KINDS,
@@ -60,7 +65,133 @@ ORGANIZATION_COUNTS: dict[str, tuple[Q, Promise]] = {
 }
 COMPUTED_CODES = frozenset({*ORGANIZATION_COUNTS, PLEDGE_FINANCING})
 
+
+# --- who reports the figures the platform cannot count itself, and how often ---------------
+
+
+class Cadence(enum.Enum):
+    """How often the responsible department reports an indicator: the figure describes the
+    last day of each period and is due within `lag_months` of it."""
+
+    QUARTERLY = (3, 1)  # as of each quarter's last day, due by the end of the next month
+    YEARLY = (12, 3)  # as of 31 December, due by the end of March
+
+    def __init__(self, months: int, lag_months: int) -> None:
+        self.months = months
+        self.lag_months = lag_months
+
+    @property
+    def label(self) -> str:
+        labels = {Cadence.QUARTERLY: _("Reported quarterly"), Cadence.YEARLY: _("Reported yearly")}
+        return labels[self]
+
+    def period_end_on_or_before(self, day: datetime.date) -> datetime.date:
+        """The last day of the latest period that has ended by `day` (inclusive)."""
+        month = (day.month // self.months) * self.months  # 0 … 12
+        candidate = (
+            datetime.date(day.year, month, calendar.monthrange(day.year, month)[1])
+            if month
+            else datetime.date(day.year - 1, 12, 31)
+        )
+        if candidate > day:  # only when day is inside that month: step back one period
+            candidate = _month_end(add_months(candidate.replace(day=1), -self.months))
+        return candidate
+
+    def next_period_end(self, day: datetime.date) -> datetime.date:
+        """The last day of the first period that ends after `day`."""
+        return _month_end(add_months(self.period_end_on_or_before(day).replace(day=1), self.months))
+
+    def due(self, period_end: datetime.date) -> datetime.date:
+        """The day the figure as of `period_end` should be reported by."""
+        return _month_end(add_months(period_end.replace(day=1), self.lag_months))
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+# The departments that hold the figures (the names read in the reader's language; in
+# Chinese the short forms a statistics table uses).
+MARKET_REGULATION = pgettext_lazy(
+    "reporting department",
+    "Zhengzhou Administration for Market Regulation (Intellectual Property Office)",
+)
+COPYRIGHT_BUREAU = pgettext_lazy(
+    "reporting department",
+    "Zhengzhou Copyright Bureau (Publicity Department of the CPC Zhengzhou Committee)",
+)
+HUMAN_RESOURCES = pgettext_lazy(
+    "reporting department", "Zhengzhou Human Resources and Social Security Bureau"
+)
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """Who reports a staff-entered indicator and how often."""
+
+    reporter: Promise
+    cadence: Cadence
+
+
+# Every staff-entered indicator of the plan (the codes of migration pledges.0005). The
+# directory counts and the ledger are computed; copyright demonstration units are named
+# by the copyright administration (the Publicity Department), talents by human resources,
+# everything else by the market regulator, which runs the IP office.
+REPORTING: dict[str, Reporting] = {
+    "patent_navigation_bases": Reporting(MARKET_REGULATION, Cadence.YEARLY),
+    "national_copyright_parks": Reporting(COPYRIGHT_BUREAU, Cadence.YEARLY),
+    "provincial_copyright_units": Reporting(COPYRIGHT_BUREAU, Cadence.YEARLY),
+    "protection_workstations": Reporting(MARKET_REGULATION, Cadence.QUARTERLY),
+    "ip_strong_enterprises": Reporting(MARKET_REGULATION, Cadence.YEARLY),
+    "national_brand_institutions": Reporting(MARKET_REGULATION, Cadence.YEARLY),
+    "platforms_and_leaders": Reporting(MARKET_REGULATION, Cadence.YEARLY),
+    "patent_attorneys": Reporting(MARKET_REGULATION, Cadence.QUARTERLY),
+    "high_level_talents": Reporting(HUMAN_RESOURCES, Cadence.YEARLY),
+    "entrepreneurs": Reporting(HUMAN_RESOURCES, Cadence.YEARLY),
+}
+# An indicator staff add later without an entry above: the IP office collects it yearly.
+DEFAULT_REPORTING = Reporting(MARKET_REGULATION, Cadence.YEARLY)
+
+
+@dataclass(frozen=True)
+class NextReport:
+    """The next figure expected of a staff-entered indicator: the date it will describe and
+    the date it is due; `overdue` once that has passed without it."""
+
+    period_end: datetime.date
+    due: datetime.date
+    overdue: bool
+
+
+def next_report(
+    cadence: Cadence, *, latest: datetime.date | None, today: datetime.date
+) -> NextReport:
+    """The figure for the first period after the latest one reported or, with none
+    reported yet, for the latest period that has ended by today."""
+    period_end = (
+        cadence.period_end_on_or_before(today)
+        if latest is None
+        else cadence.next_period_end(latest)
+    )
+    due = cadence.due(period_end)
+    return NextReport(period_end=period_end, due=due, overdue=due < today)
+
+
 MONEY_UNIT = "元"
+# The English units of pledges.0005 are plurals; one of them reads in the singular.
+ENGLISH_SINGULAR = {
+    "bases": "base",
+    "parks": "park",
+    "units": "unit",
+    "workstations": "workstation",
+    "enterprises": "enterprise",
+    "institutions": "institution",
+    "agencies": "agency",
+    "platforms and enterprises": "platform or enterprise",
+    "attorneys": "attorney",
+    "professionals": "professional",
+    "entrepreneurs": "entrepreneur",
+}
 TENTH = Decimal("0.1")
 MAX_VALUE = Decimal(10) ** 16  # max_digits=18, decimal_places=2
 
@@ -77,6 +208,8 @@ class IndicatorRow:
     source: str
     as_of: datetime.date | None  # the date the current figure describes
     computed: bool
+    reporting: Reporting | None = None  # staff-entered indicators: who reports, how often
+    next_report: NextReport | None = None  # staff-entered indicators: the next figure due
 
     # --- what the templates show, in the language of the moment -------------------------
 
@@ -93,6 +226,14 @@ class IndicatorRow:
         return localized(self.indicator.unit, self.indicator.unit_en)
 
     @property
+    def reporter(self) -> str:
+        return "" if self.reporting is None else str(self.reporting.reporter)
+
+    @property
+    def cadence_label(self) -> str:
+        return "" if self.reporting is None else self.reporting.cadence.label
+
+    @property
     def is_money(self) -> bool:
         return self.indicator.unit == MONEY_UNIT
 
@@ -100,7 +241,10 @@ class IndicatorRow:
         if self.is_money:
             return yuan_for_reader(amount)
         number = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-        return f"{number} {self.unit}"
+        unit = self.unit
+        if amount == 1 and reading_english():
+            unit = ENGLISH_SINGULAR.get(unit, unit)  # "1 agency", not "1 agencies"
+        return f"{number} {unit}"
 
     @property
     def target_display(self) -> str:
@@ -192,12 +336,16 @@ def indicator_board(*, as_of: datetime.date | None = None) -> list[IndicatorRow]
     for indicator in indicators:
         current: Decimal | None = None
         day: datetime.date | None = today
+        reporting: Reporting | None = None
+        expected: NextReport | None = None
         if not indicator.computed:
             value = latest.get(indicator.pk)
             if value is None:
                 source, day = "", None
             else:
                 current, source, day = value.value, value.source, value.as_of
+            reporting = REPORTING.get(indicator.code, DEFAULT_REPORTING)
+            expected = next_report(reporting.cadence, latest=day, today=today)
         elif indicator.code in counts:
             current = Decimal(counts[indicator.code])
             source = str(ORGANIZATION_COUNTS[indicator.code][1])
@@ -214,6 +362,8 @@ def indicator_board(*, as_of: datetime.date | None = None) -> list[IndicatorRow]
                 source=source,
                 as_of=day,
                 computed=indicator.computed,
+                reporting=reporting,
+                next_report=expected,
             )
         )
     return rows

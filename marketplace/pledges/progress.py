@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from listings.models import AssetKind, Industry
 from marketplace.dates import add_months
+from marketplace.i18n import localized
 from marketplace.money import CENT
 from marketplace.parties.districts import District, in_l_belt
 from marketplace.parties.models import Organization
@@ -172,12 +173,11 @@ def pledge_progress(*, goal: Goal, today: datetime.date | None = None) -> dict[s
         projection = Projection(projection.monthly_pace, projection.projected_total, True, reached)
 
     bank_cells = stats.get("bank", {})
-    bank_names = dict(
-        Organization.objects.filter(pk__in=[int(k) for k in bank_cells if k.isdigit()]).values_list(
-            "pk", "name"
-        )
-    )
-    by_bank = _rows(bank_cells, {str(pk): name for pk, name in bank_names.items()})
+    banks = Organization.objects.filter(
+        pk__in=[int(k) for k in bank_cells if k.isdigit()]
+    ).values_list("pk", "name", "name_en")
+    # In the reader's language, as the district, kind and industry labels are.
+    by_bank = _rows(bank_cells, {str(pk): localized(name, en) for pk, name, en in banks})
     by_district = _rows(stats.get("district", {}), dict(District.choices))
     for row in by_district:
         row["in_l_belt"] = in_l_belt(row["key"])

@@ -27,6 +27,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 from listings.models import AssetStatus, IPAsset, Listing, ListingIntent, ListingState
 from listings.services import listing_close
 from marketplace.dates import add_months
+from marketplace.i18n import local_name_lazy
 from marketplace.money import format_yuan_exact
 from marketplace.notifications.services import notify_organizations
 from marketplace.parties.models import Organization, User
@@ -311,8 +312,9 @@ def _notify(application: PledgeApplication, name: str, by: User | None) -> None:
         bank_side = not is_bank_reviewer_of(user=by, application=application)
     params = {
         "application": application,
-        "applicant": application.applicant.name,
-        "bank": application.bank.name,
+        # Rendered in every language: each reader gets the names in theirs.
+        "applicant": local_name_lazy(application.applicant),
+        "bank": local_name_lazy(application.bank),
     }
     # Each side is sent to its own page of the application.
     to_bank = (application.bank_id, reverse("bank:application", args=[application.pk]))
@@ -954,7 +956,7 @@ def pledge_consent_give(
             organizations=[deal.seller_id, deal.buyer_id],
             event="pledges.consent",
             message=gettext_lazy("%(bank)s consented to %(deal)s on its pledged asset."),
-            params={"bank": locked.bank.name, "deal": deal},
+            params={"bank": local_name_lazy(locked.bank), "deal": deal},
             url=reverse("deals:detail", args=[deal.pk]),
             actor=by,
             target=deal,

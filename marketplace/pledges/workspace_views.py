@@ -256,7 +256,7 @@ TRANSITIONS: dict[str, tuple[Callable[..., PledgeApplication], str]] = {
 def _submitted_message(application: PledgeApplication) -> str:
     return _("%(application)s is sent to %(bank)s for review.") % {
         "application": application,
-        "bank": application.bank.name,
+        "bank": application.bank.local_name,
     }
 
 
@@ -264,7 +264,7 @@ def _success_message(action: str, application: PledgeApplication) -> str:
     if action == "resubmit":
         return _("Your answer is sent; %(application)s is back with %(bank)s.") % {
             "application": application,
-            "bank": application.bank.name,
+            "bank": application.bank.local_name,
         }
     if action == "withdraw":
         return _("%(application)s is withdrawn.") % {"application": application}

@@ -3,17 +3,23 @@ the SVG charts with their tables, the L-shaped belt highlight, the bar moving as
 pledge is registered, and a query count that does not grow with the ledger."""
 
 import datetime
+import importlib
 import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.utils import timezone
 
 from cms.models import DashboardPage, HomePage
 from cms.services import portal_pages_ensure
+from marketplace.parties.models import OrganizationKind
+from marketplace.pledges.indicator_models import Indicator, IndicatorSource
+from marketplace.pledges.indicators import REPORTING, Cadence, indicator_value_add, next_report
 from marketplace.pledges.models import Goal, PledgeLedgerEntry
+from tests.factories import OrganizationFactory, UserFactory
 from tests.pledges.test_progress import Registrar
 
 pytestmark = pytest.mark.django_db
@@ -418,3 +424,232 @@ def test_the_indicator_board_is_on_the_dashboard(client):
     board = soup.select_one(".dashboard-indicators .indicator-board table")
     assert board is not None
     assert board.select_one("#indicator-pledge_financing") is not None
+
+
+# --- who reports each indicator, and when -----------------------------------------------------
+
+STAFF_ENTERED = (
+    "patent_navigation_bases",
+    "national_copyright_parks",
+    "provincial_copyright_units",
+    "protection_workstations",
+    "ip_strong_enterprises",
+    "national_brand_institutions",
+    "platforms_and_leaders",
+    "patent_attorneys",
+    "high_level_talents",
+    "entrepreneurs",
+)
+COMPUTED = ("pledge_financing", "service_institutions", "patent_agencies", "trademark_agencies")
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def board_row(soup: BeautifulSoup, code: str) -> str:
+    return text(soup.select_one(f"#indicator-{code}"))
+
+
+@pytest.mark.parametrize(
+    ("language", "department", "hr", "copyright", "yearly", "quarterly", "none", "computed"),
+    [
+        (
+            "zh-hans",
+            "市市场监管局（知识产权局）",
+            "市人社局",
+            "市委宣传部（市版权局）",
+            "每年报送",
+            "每季度报送",
+            "暂无数据",
+            "由平台根据自有数据自动统计",
+        ),
+        (
+            "en",
+            "Zhengzhou Administration for Market Regulation (Intellectual Property Office)",
+            "Zhengzhou Human Resources and Social Security Bureau",
+            "Zhengzhou Copyright Bureau",
+            "Reported yearly",
+            "Reported quarterly",
+            "No figure yet",
+            "Computed by the platform from its own records",
+        ),
+    ],
+)
+def test_every_staff_entered_indicator_says_who_reports_it_and_when(
+    client, language, department, hr, copyright, yearly, quarterly, none, computed
+):
+    # given no figure entered yet, on 2026-12-02
+    with time_machine.travel(datetime.datetime(2026, 12, 2, 10, tzinfo=SHANGHAI)):
+        soup = soup_of(client, HTTP_ACCEPT_LANGUAGE=language)
+
+    # then every staff-entered indicator names its department and cadence and says that
+    # no figure exists yet, and which one is due when
+    for code in STAFF_ENTERED:
+        row = board_row(soup, code)
+        assert none in row, code
+        assert "—" not in soup.select_one(f"#indicator-{code} .indicator-board__source").text
+    assert department in board_row(soup, "patent_navigation_bases")
+    assert yearly in board_row(soup, "patent_navigation_bases")
+    # a yearly figure describes 31 December and is due by the end of March
+    assert "2025-12-31" in board_row(soup, "patent_navigation_bases")
+    assert "2026-03-31" in board_row(soup, "patent_navigation_bases")
+    # a quarterly one: the last quarter that ended, due a month later
+    assert quarterly in board_row(soup, "patent_attorneys")
+    assert "2026-09-30" in board_row(soup, "patent_attorneys")
+    assert "2026-10-31" in board_row(soup, "patent_attorneys")
+    assert hr in board_row(soup, "high_level_talents")
+    assert hr in board_row(soup, "entrepreneurs")
+    assert copyright in board_row(soup, "national_copyright_parks")
+    # and the platform's own figures say they are computed, not reported
+    for code in COMPUTED:
+        row = board_row(soup, code)
+        assert computed in row, code
+        assert none not in row
+
+
+def test_a_reported_figure_shows_its_date_source_and_the_next_one_expected(client):
+    staff = UserFactory(is_staff=True)
+    with time_machine.travel(datetime.datetime(2026, 12, 2, 10, tzinfo=SHANGHAI)):
+        indicator_value_add(
+            indicator=Indicator.objects.get(code="patent_attorneys"),
+            by=staff,
+            value=Decimal("512"),
+            as_of=datetime.date(2026, 9, 30),
+            source="国家知识产权局专利代理管理系统",
+        )
+        soup = soup_of(client, HTTP_ACCEPT_LANGUAGE="en")
+
+    row = " ".join(soup.select_one("#indicator-patent_attorneys").get_text().split())
+    assert "512 attorneys" in row
+    assert "Figure as of 2026-09-30; source: 国家知识产权局专利代理管理系统" in row
+    assert "Next figure (as of 2026-12-31) expected by 2027-01-31." in row
+    assert soup.select_one("#indicator-patent_attorneys .indicator-board__next--overdue") is None
+
+
+@pytest.mark.parametrize(
+    ("cadence", "latest", "today", "period_end", "due", "overdue"),
+    [
+        # nothing reported: the latest period that has ended
+        (Cadence.QUARTERLY, None, datetime.date(2026, 12, 2), "2026-09-30", "2026-10-31", True),
+        (Cadence.QUARTERLY, None, datetime.date(2026, 10, 15), "2026-09-30", "2026-10-31", False),
+        (Cadence.QUARTERLY, None, datetime.date(2024, 3, 31), "2024-03-31", "2024-04-30", False),
+        (Cadence.YEARLY, None, datetime.date(2024, 2, 29), "2023-12-31", "2024-03-31", False),
+        (Cadence.YEARLY, None, datetime.date(2026, 12, 31), "2026-12-31", "2027-03-31", False),
+        # the period after the latest figure, even an off-cycle one
+        (Cadence.QUARTERLY, datetime.date(2026, 9, 30), datetime.date(2026, 12, 2), "2026-12-31",
+         "2027-01-31", False),
+        (Cadence.QUARTERLY, datetime.date(2026, 8, 15), datetime.date(2026, 12, 2), "2026-09-30",
+         "2026-10-31", True),
+        (Cadence.YEARLY, datetime.date(2025, 12, 31), datetime.date(2027, 5, 1), "2026-12-31",
+         "2027-03-31", True),
+    ],
+)  # fmt: skip
+def test_the_next_report_follows_the_cadence(cadence, latest, today, period_end, due, overdue):
+    expected = next_report(cadence, latest=latest, today=today)
+    assert (expected.period_end.isoformat(), expected.due.isoformat(), expected.overdue) == (
+        period_end,
+        due,
+        overdue,
+    )
+
+
+def test_every_plan_indicator_entered_by_staff_has_its_reporting_defined():
+    manual = set(
+        Indicator.objects.filter(source_kind=IndicatorSource.MANUAL).values_list("code", flat=True)
+    )
+    assert manual == set(STAFF_ENTERED) == set(REPORTING)
+
+
+# --- the opening sentence names the goal shown ------------------------------------------------
+
+
+def lead(soup: BeautifulSoup) -> str:
+    return text(soup.select_one(".page-head .lead"))
+
+
+def test_the_intro_names_the_current_goal_not_the_plans(client, three_pledges, later_goal):
+    # given the plan's 2023–2025 goal and a later one whose period holds today
+    start, end = f"{later_goal.start:%Y-%m-%d}", f"{later_goal.end:%Y-%m-%d}"
+
+    # then the page opens with the goal the bar shows: its name, amount and period
+    zh = soup_of(client)
+    assert text(zh.select_one("#goal-summary")) == (
+        f"当前目标：下一阶段知识产权质押融资目标，即 {start} 至 {end} "
+        "期间经本平台登记的知识产权质押融资达到 5 亿元。"
+    )
+    # and the introduction under it cites no other goal's figures
+    assert "12亿元" not in lead(zh)
+    assert "12 亿元" not in lead(zh)
+    en = soup_of(client, HTTP_ACCEPT_LANGUAGE="en")
+    assert text(en.select_one("#goal-summary")) == (
+        "Current goal: Next IP pledge financing goal — ¥500,000,000 of IP pledge financing "
+        f"registered through the platform from {start} to {end}."
+    )
+    assert "1.2 billion" not in lead(en)
+
+
+def test_an_earlier_goal_picked_in_the_switcher_is_described_as_earlier(
+    client, three_pledges, later_goal
+):
+    plan = Goal.objects.exclude(pk=later_goal.pk).get()
+
+    soup = soup_of(client, f"/dashboard/?goal={plan.pk}", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert text(soup.select_one("#goal-summary")) == (
+        "Shown here: an earlier goal, ¥1.2 billion of IP pledge financing by 2025 — "
+        "¥1,200,000,000 of IP pledge financing registered through the platform from "
+        "2023-01-01 to 2025-12-31."
+    )
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (datetime.date(2024, 6, 1), "当前目标：2025年知识产权质押融资金额达到12亿元，"),
+        (datetime.date(2026, 6, 1), "最近一期目标（期限已结束，尚未设定后续目标）："),
+        (datetime.date(2022, 6, 1), "下一期目标（尚未开始）："),
+    ],
+)
+def test_the_intro_says_where_the_only_goal_stands_on_any_day(client, today, expected):
+    # given only the action plan's goal (the migration's)
+    with time_machine.travel(datetime.datetime.combine(today, datetime.time(10), SHANGHAI)):
+        summary = text(soup_of(client).select_one("#goal-summary"))
+    assert summary.startswith(expected)
+    assert "2023-01-01 至 2025-12-31" in summary
+    assert summary.endswith("12 亿元。")
+
+
+def test_the_migration_moves_the_old_intro_and_keeps_an_edited_one():
+    from django.apps import apps
+
+    from cms.services import DASHBOARD_INTRO, DASHBOARD_INTRO_EN
+
+    migration = importlib.import_module("cms.migrations.0005_dashboard_intro_names_no_goal")
+    page = DashboardPage.objects.get()
+    # given a dashboard still showing the words of cms.0004, in the page and its revision
+    page.intro, page.intro_en = migration.OLD_INTRO, migration.OLD_INTRO_EN
+    page.save_revision().publish()
+
+    migration.forwards(apps, None)
+
+    page.refresh_from_db()
+    assert (page.intro, page.intro_en) == (DASHBOARD_INTRO, DASHBOARD_INTRO_EN)
+    revision = page.latest_revision.content
+    assert (revision["intro"], revision["intro_en"]) == (DASHBOARD_INTRO, DASHBOARD_INTRO_EN)
+
+    # an introduction the editors wrote stays theirs
+    page.intro = "<p>编辑自己写的介绍。</p>"
+    page.save_revision().publish()
+    migration.forwards(apps, None)
+    page.refresh_from_db()
+    assert page.intro == "<p>编辑自己写的介绍。</p>"
+
+
+def test_one_of_a_counted_unit_reads_in_the_singular_in_english(client):
+    OrganizationFactory(kind=OrganizationKind.PATENT_AGENCY, verification_state="verified")
+
+    soup = soup_of(client, HTTP_ACCEPT_LANGUAGE="en")
+
+    current = text(soup.select_one("#indicator-patent_agencies .indicator-board__current"))
+    assert current == "1 agency"
+    assert "120 agencies" in board_row(soup, "patent_agencies")
+    zh = soup_of(client)
+    assert text(zh.select_one("#indicator-patent_agencies .indicator-board__current")) == "1 家"

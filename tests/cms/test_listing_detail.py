@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from bs4 import BeautifulSoup
 
+from listings import services
 from marketplace.pledges.selectors import assets_under_active_pledge
 from tests.factories import PledgeApplicationFactory
 
@@ -117,17 +118,30 @@ def test_a_listing_without_description_still_has_a_meta_description(client, mark
     assert "郑州航港动力电池有限公司" in description
 
 
-@pytest.mark.parametrize("state", ["draft", "pending_review", "withdrawn"])
-def test_only_published_listings_have_a_detail_page(client, market, listing_index, state):
+def not_public(market, state: str):
+    """A listing left in `state` by the services."""
     if state == "withdrawn":
-        listing = market.withdraw(market.publish("已撤回"))
-    else:
-        listing = market.draft("未发布")
-        if state == "pending_review":
-            from listings import services
+        return market.withdraw(market.publish("已撤回"))
+    if state == "expired":
+        return services.listing_expire(listing=market.publish("已过期"))
+    listing = market.draft("未发布")
+    if state in ("pending_review", "rejected"):
+        listing = services.listing_submit(listing=listing, by=market.member)
+    if state == "rejected":
+        listing = services.listing_reject(listing=listing, by=market.staff, reason="材料不全")
+    return listing
 
-            services.listing_submit(listing=listing, by=market.member)
+
+@pytest.mark.parametrize("state", ["draft", "pending_review", "rejected", "withdrawn", "expired"])
+def test_withdrawn_expired_and_unpublished_listings_have_no_public_page(
+    client, market, listing_index, state
+):
+    # They carry no result to publish: the holder took the listing down, let it lapse,
+    # or never had it published.
+    listing = not_public(market, state)
+    assert listing.state == state
     assert client.get(f"/listings/{listing.pk}/").status_code == 404
+    assert client.get(f"/listings/{listing.pk}/", HTTP_ACCEPT_LANGUAGE="en").status_code == 404
 
 
 @pytest.mark.parametrize("pk", ["999999", "0", "99999999999999999999999"])

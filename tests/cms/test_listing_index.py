@@ -141,20 +141,23 @@ def test_facet_counts_sit_beside_the_filters(client, market, listing_index):
     trademark = market.asset(kind="trademark", number="12345678", title="航港", nice_classes=[9])
     market.publish("“航港”商标转让", assets=[trademark])
     _, soup = get(client)
-    assert option_text(soup, "kind", "invention").endswith("(2)")
-    assert option_text(soup, "kind", "trademark").endswith("(1)")
-    assert option_text(soup, "intent", "transfer").endswith("(2)")
+    assert option_text(soup, "kind", "invention").endswith("（2）")
+    assert option_text(soup, "kind", "trademark").endswith("（1）")
+    assert option_text(soup, "intent", "transfer").endswith("（2）")
     # a facet ignores its own filter (the other kinds stay visible) but follows the others
     _, soup = get(client, "?kind=invention")
-    assert option_text(soup, "kind", "trademark").endswith("(1)")
-    assert option_text(soup, "intent", "transfer").endswith("(1)")
-    assert option_text(soup, "intent", "licence").endswith("(1)")
+    assert option_text(soup, "kind", "trademark").endswith("（1）")
+    assert option_text(soup, "intent", "transfer").endswith("（1）")
+    assert option_text(soup, "intent", "licence").endswith("（1）")
     assert soup.select_one("select[name=kind] option[selected]")["value"] == "invention"
+    # in English with ASCII brackets
+    _, english = get(client, HTTP_ACCEPT_LANGUAGE="en")
+    assert option_text(english, "kind", "invention") == "Invention patent (2)"
     # with words, the search backend counts
     _, soup = get(client, "?q=锂电池")
-    assert option_text(soup, "kind", "invention").endswith("(1)")
-    assert option_text(soup, "intent", "transfer").endswith("(1)")
-    assert option_text(soup, "intent", "licence").endswith("(0)")
+    assert option_text(soup, "kind", "invention").endswith("（1）")
+    assert option_text(soup, "intent", "transfer").endswith("（1）")
+    assert option_text(soup, "intent", "licence").endswith("（0）")
 
 
 def test_pagination_keeps_the_other_parameters(client, market, listing_index):

@@ -123,8 +123,8 @@ def test_directory_filters_by_kind_and_district_with_counts(
     kind_counts = {
         o["value"]: o.get_text(strip=True) for o in soup.select("select[name=kind] option")
     }
-    assert kind_counts["appraisal_firm"].endswith("(1)")
-    assert kind_counts["patent_agency"].endswith("(0)")
+    assert kind_counts["appraisal_firm"].endswith("（1）")  # Chinese brackets in Chinese
+    assert kind_counts["patent_agency"].endswith("（0）")
     assert "bank" not in kind_counts  # only service kinds can be chosen
 
 

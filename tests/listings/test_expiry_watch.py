@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_fsm_log.models import StateLog
 
 from listings.models import AssetStatus, ListingState
@@ -57,6 +57,12 @@ def watch(on: datetime.date = TODAY) -> dict[str, int]:
     return assets_expiry_watch(today=on)
 
 
+def english(obj) -> str:  # type: ignore[no-untyped-def]
+    """str(obj) as an English reader sees it (an asset's number in ASCII brackets)."""
+    with translation.override("en"):
+        return str(obj)
+
+
 def notices(event: str) -> list[Notice]:
     return list(Notice.objects.filter(event=event).order_by("pk"))
 
@@ -78,7 +84,10 @@ def test_the_holder_is_reminded_90_days_before(holder, member, django_capture_on
     assert list(notice.organizations.all()) == [holder]
     assert notice.url == f"/workspace/assets/{asset.pk}/"
     assert notice.target == asset
-    assert notice.text["en"].startswith(f"{asset} reaches the end of its protection on 2025-08-30")
+    assert notice.text["en"].startswith(
+        f"{english(asset)} reaches the end of its protection on 2025-08-30"
+    )
+    assert notice.text["zh-hans"].startswith(f"{asset.title}（{asset.number}）")
     assert "(days left: 90)" in notice.text["en"]
     assert Notification.objects.get().recipient == member
     assert [message.to for message in mail.outbox] == [[member.email]]
@@ -223,7 +232,7 @@ def test_on_expiry_the_asset_expires_and_its_published_listings_are_withdrawn(
     assert notice.url == f"/workspace/assets/{asset.pk}/"
     assert notice.target == asset
     assert notice.text["en"] == (
-        f"{asset} reached the end of its protection on 2025-05-31; its status is now "
+        f"{english(asset)} reached the end of its protection on 2025-05-31; its status is now "
         "“Expired”. Its published listings were withdrawn: 1."
     )
     assert "“期限届满”" in notice.text["zh-hans"]
@@ -238,7 +247,8 @@ def test_an_expired_asset_without_listings_is_reported_without_them(holder):
 
     (notice,) = notices("listings.asset_expired")
     assert notice.text["en"] == (
-        f"{asset} reached the end of its protection on 2025-05-31; its status is now “Expired”."
+        f"{english(asset)} reached the end of its protection on 2025-05-31; "
+        "its status is now “Expired”."
     )
 
 

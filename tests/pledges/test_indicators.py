@@ -41,9 +41,9 @@ INDEX = "/admin/indicators/"
 # code → (Chinese name, target, unit, computed) as the action plan states them
 PLAN_TARGETS = {
     "patent_navigation_bases": ("市级以上专利导航服务基地", "30", "家", False),
-    "national_copyright_parks": ("全国版权示范园区(基地)", "5", "家", False),
-    "provincial_copyright_units": ("省级版权示范单位、示范园区(基地)", "10", "家", False),
-    "protection_workstations": ("维权保护(援助)工作站", "40", "家", False),
+    "national_copyright_parks": ("全国版权示范园区（基地）", "5", "家", False),
+    "provincial_copyright_units": ("省级版权示范单位、示范园区（基地）", "10", "家", False),
+    "protection_workstations": ("维权保护（援助）工作站", "40", "家", False),
     "ip_strong_enterprises": ("知识产权强企", "500", "家", False),
     "pledge_financing": ("知识产权质押融资金额", "1200000000", "元", True),
     "service_institutions": ("知识产权服务机构", "1500", "家", True),
@@ -108,7 +108,7 @@ def add(code: str, value: str, as_of: datetime.date, *, by, source: str = "市�
 # --- the targets ------------------------------------------------------------------------------
 
 
-def test_the_data_migration_creates_every_numeric_2025_target_of_the_plan():
+def test_the_data_migrations_create_every_numeric_2025_target_of_the_plan():
     indicators = {i.code: i for i in Indicator.objects.all()}
 
     assert set(indicators) == set(PLAN_TARGETS)

@@ -420,6 +420,7 @@ class Command(BaseCommand):
                     holder=holder,
                     assets=chosen,
                     title=spec.title,
+                    title_en=spec.title_en,
                     intent=spec.intent,
                     licence_type=spec.licence_type,
                     asking_price=spec.asking_price,

@@ -61,6 +61,10 @@ def sign_in_as_reviewer(page: Page, email: str, language: str) -> None:
 
 
 def header_boxes(page: Page) -> list[dict[str, Any]]:
+    # The page's stylesheet must have arrived before anything is measured: on a busy
+    # machine the new document (after signing in or switching language) can be laid out
+    # unstyled for a moment, every item on a line of its own.
+    page.wait_for_load_state("load")
     return page.locator(HEADER_ITEMS).evaluate_all(
         """items => items.map(item => {
             const box = item.getBoundingClientRect();

@@ -6,6 +6,12 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# pytest-xdist: TEST_WORKERS=auto runs one process per core, each with its own test
+# database, media folder and Redis databases (marketplace/settings/test.py). Tests are dealt
+# out in pytest-django's order (plain database tests first, those that flush the database
+# last), which every worker keeps; grouping by file (--dist loadfile) breaks it. Serial by
+# default until a whole parallel run is proven on both databases.
+TEST_WORKERS ?= 0
 
 .DEFAULT_GOAL := help
 .PHONY: help install messages migrate seed run test lint format lock makemessages clean
@@ -36,7 +42,7 @@ run: seed  ## install, migrate, load demo data and serve http://127.0.0.1:8000/ 
 	DJANGO_SETTINGS_MODULE=marketplace.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: messages  ## run the whole test suite (SQLite, or DATABASE_URL / CELERY_BROKER_URL when set)
-	DJANGO_SETTINGS_MODULE=marketplace.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=marketplace.settings.test $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 lint: install  ## ruff (lint + format check) and mypy with django-stubs
 	$(VENV)/bin/ruff check .

@@ -68,7 +68,7 @@ def test_a_worker_on_redis_answers_ping(celery_conf, point_broker_at):
     messages left in the default queue by other runs cannot reach this worker."""
     # given a worker on the broker from CELERY_BROKER_URL, not eager
     celery_conf.task_always_eager = False
-    point_broker_at(os.environ["CELERY_BROKER_URL"])
+    point_broker_at(settings.CELERY_BROKER_URL)
     queue = f"test-ping-{uuid.uuid4().hex}"
 
     with start_worker(

@@ -1,7 +1,5 @@
 """/healthz/: every dependency reported by name; 503 when one of them is down."""
 
-import os
-
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +75,7 @@ def test_an_unreachable_broker_is_reported(client, settings, celery_conf, point_
 def test_the_real_broker_is_reported_ok(client, settings, celery_conf, point_broker_at):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     celery_conf.task_always_eager = False
-    point_broker_at(os.environ["CELERY_BROKER_URL"])
+    point_broker_at(settings.CELERY_BROKER_URL)
 
     response = client.get("/healthz/")
 

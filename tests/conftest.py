@@ -1,9 +1,11 @@
 """Shared fixtures. Tests that need PostgreSQL or Redis carry the `postgres` / `redis` marks
 and are skipped (with the reason) unless DATABASE_URL / CELERY_BROKER_URL point at them."""
 
+import datetime
 import os
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 
@@ -20,20 +22,20 @@ def _on_postgres() -> bool:
 # ZZIPX_CLOCK_SHIFT_DAYS=365 moves the whole test session's clock (time-machine, ticking)
 # that many days ahead before anything reads it; a test that only passes on the day it was
 # written fails there. Tests that move the clock themselves travel from the moved day.
-_session_travel = None
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    global _session_travel
+# It moves when this file is imported: pytest imports the conftest.py files on the way to
+# the tests named on the command line (tests/cms/conftest.py for `pytest tests/cms/…`)
+# before it calls any pytest_configure, and this one first.
+def _session_travel_start() -> time_machine.travel | None:
     shift = int(os.environ.get("ZZIPX_CLOCK_SHIFT_DAYS") or 0)
-    if shift:
-        import datetime
+    if not shift:
+        return None
+    moved = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=shift)
+    travel = time_machine.travel(moved, tick=True)
+    travel.start()
+    return travel
 
-        import time_machine
 
-        moved = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=shift)
-        _session_travel = time_machine.travel(moved, tick=True)
-        _session_travel.start()
+_session_travel = _session_travel_start()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

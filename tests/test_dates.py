@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from marketplace.dates import add_months, working_days_between
 
 D = datetime.date
+
+pytestmark = pytest.mark.date_sensitive
 days = st.dates(min_value=D(1900, 1, 1), max_value=D(2200, 12, 31))
 months = st.integers(min_value=-1200, max_value=1200)
 

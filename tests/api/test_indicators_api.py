@@ -16,7 +16,7 @@ from marketplace.pledges.ledger import ledger_record_registration
 from marketplace.pledges.models import PledgeState
 from tests.factories import OrganizationFactory, PledgeApplicationFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 URL = "/api/v1/indicators/"
 FIELDS = {

@@ -25,7 +25,7 @@ urlpatterns = [
     *project_urls.urlpatterns,
 ]
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__), pytest.mark.date_sensitive]
 
 URL = "/api/v1/stats/pledge-progress/"
 TOP_LEVEL = {

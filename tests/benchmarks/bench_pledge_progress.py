@@ -59,7 +59,7 @@ from django.test.utils import (  # noqa: E402
 )
 from django.utils import timezone  # noqa: E402
 
-from listings.expiry import derive_expiry  # noqa: E402
+from listings.expiry import add_years, derive_expiry  # noqa: E402
 from listings.models import AssetKind, Industry, IPAsset  # noqa: E402
 from listings.validators import patent_check_char  # noqa: E402
 from marketplace.parties.districts import District  # noqa: E402
@@ -76,6 +76,7 @@ from marketplace.pledges.models import (  # noqa: E402
     PledgeLedgerEntry,
     PledgeState,
 )
+from marketplace.pledges.progress import current_goal  # noqa: E402
 
 URLS = [
     ("GET /dashboard/", "/dashboard/"),
@@ -83,8 +84,6 @@ URLS = [
     ("GET / (progress bar)", "/"),
 ]
 BATCH = 2000
-PERIOD_START = datetime.date(2023, 1, 1)  # the action plan's goal period
-PERIOD_END = datetime.date(2025, 12, 31)
 BANKS = 12
 HOLDERS = 1500
 # Patent kinds only: their numbers are generated here with the real check digit.
@@ -161,6 +160,18 @@ def _organizations(kind: str, count: int, offset: int) -> list[Organization]:
     return existing + rows
 
 
+def registration_period() -> tuple[datetime.date, datetime.date]:
+    """The days the registrations are spread over: the period of the goal the dashboard
+    shows (the action plan's 2023–2025 until staff add a later one), up to today, as a
+    registration is never dated after the day it is made; the last three years when that
+    goal has not started yet."""
+    today = timezone.localdate()
+    goal = current_goal(today=today)
+    if goal is None or goal.start > today:
+        return add_years(today, -3), today
+    return goal.start, min(goal.end, today)
+
+
 def fill(target: int, rng: random.Random) -> float:
     """Top the ledger up to `target` registrations; returns the seconds it took."""
     started = time.perf_counter()
@@ -170,7 +181,8 @@ def fill(target: int, rng: random.Random) -> float:
     banks = _organizations("bank", BANKS, offset=10_000_000)
     holders = _organizations("enterprise", HOLDERS, offset=20_000_000)
     industries = list(Industry.values)
-    days = (PERIOD_END - PERIOD_START).days
+    period_start, period_end = registration_period()
+    days = (period_end - period_start).days
     now = timezone.now()
     for start in range(have, target, BATCH):
         indexes = range(start, min(start + BATCH, target))
@@ -179,7 +191,10 @@ def fill(target: int, rng: random.Random) -> float:
             holder = holders[rng.randrange(len(holders))]
             bank = banks[rng.randrange(len(banks))]
             kind = KINDS[index % len(KINDS)]
-            filing = datetime.date(2018, 1, 1) + datetime.timedelta(days=index % 1000)
+            # Filed two to five years before it is pledged and granted before that: a right
+            # in force at its registration and through the loan, whichever year this runs.
+            registered_on = period_start + datetime.timedelta(days=rng.randrange(days + 1))
+            filing = registered_on - datetime.timedelta(days=700 + index % 1000)
             assets.append(
                 IPAsset(
                     kind=kind,
@@ -194,7 +209,6 @@ def fill(target: int, rng: random.Random) -> float:
                     district=holder.district,
                 )
             )
-            registered_on = PERIOD_START + datetime.timedelta(days=rng.randrange(days + 1))
             amount = Decimal(rng.randrange(5_000_000, 500_000_000)) / 100  # ¥50k … ¥5m
             application = PledgeApplication(
                 applicant=holder,

@@ -19,7 +19,6 @@ the msgid or the form's label), never hard-coded; database content (names, title
 numbers, references) is asserted literally.
 """
 
-import datetime
 import re
 import time
 from collections.abc import Callable
@@ -69,7 +68,7 @@ from tests.factories import (
     OrganizationFactory,
     UserFactory,
 )
-from tests.factories.listings import valid_patent_number
+from tests.factories.listings import valid_patent_number, years_ago
 
 # Live-server tests commit for real, so each test ends with a flush; serialized rollback
 # puts back what migrations created (Wagtail's page tree, the home page, the site).
@@ -200,21 +199,22 @@ def test_holder_applies_for_pledge_financing_and_the_bank_disburses(
     started = time.perf_counter()
 
     # given: a verified holder with one member and a granted, valid invention patent
-    # (filed 2021, so it expires in 2041); a verified bank with a reviewer, and another
-    # verified bank with a reviewer of its own
+    # (filed five years ago, so in force long after the loan matures); a verified bank with
+    # a reviewer, and another verified bank with a reviewer of its own
     holder = MembershipFactory(
         user=UserFactory(email="wang@lixiang.example", name=HOLDER_PERSON),
         organization=OrganizationFactory(verification_state="verified", name=HOLDER_NAME),
     )
+    filed = years_ago(5)
     patent = IPAssetFactory(
         holder=holder.organization,
-        number=valid_patent_number(7311, year=2021),
+        number=valid_patent_number(7311, year=filed.year),
         title=PATENT_TITLE,
-        filing_date=datetime.date(2021, 4, 12),
-        grant_date=datetime.date(2023, 8, 1),
+        filing_date=filed,
+        grant_date=years_ago(3),
     )
     assert patent.expiry_date is not None
-    assert patent.expiry_date.year == 2041
+    assert patent.expiry_date > add_months(timezone.localdate(), TERM_MONTHS)
     bank = BankFactory(name=BANK_NAME)
     reviewer = MembershipFactory(
         organization=bank,
@@ -499,12 +499,13 @@ def test_buyer_offer_to_completed_transfer_with_offline_deposit(
         user=UserFactory(email="zhang@naiyuan.example", name=SELLER_PERSON),
         organization=OrganizationFactory(verification_state="verified", name=SELLER_NAME),
     )
+    filed = years_ago(5)
     patent = IPAssetFactory(
         holder=seller.organization,
-        number=valid_patent_number(5151, year=2021),
+        number=valid_patent_number(5151, year=filed.year),
         title=DEAL_PATENT_TITLE,
-        filing_date=datetime.date(2021, 2, 3),
-        grant_date=datetime.date(2023, 5, 16),
+        filing_date=filed,
+        grant_date=years_ago(3),
     )
     listing = ListingFactory(
         holder=seller.organization,

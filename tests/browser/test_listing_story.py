@@ -34,7 +34,7 @@ from listings.models import AssetKind, IPAsset, Listing, ListingIntent, ListingS
 from listings.templatetags.listing_workspace import HOLDER_ACTIONS, NEXT_STEPS
 from marketplace.money import format_yuan
 from tests.factories import IPAssetFactory, MembershipFactory, OrganizationFactory, UserFactory
-from tests.factories.listings import valid_patent_number
+from tests.factories.listings import valid_patent_number, years_ago
 
 # Live-server tests commit for real, so the test ends with a flush; serialized rollback
 # puts back what migrations created (Wagtail's page tree, the home page, the site).
@@ -137,7 +137,9 @@ def test_holder_lists_a_patent_staff_publish_it_a_visitor_finds_it(
     )
     staff = UserFactory(email="operator@example.com", is_staff=True, is_superuser=True)
     competitor = publish_competitor(staff)
-    number = valid_patent_number(7311, year=2021)  # 12 digits, a dot and the check digit
+    # filed five years ago and granted three years ago: in force whichever day this runs
+    filed, granted = years_ago(5), years_ago(3)
+    number = valid_patent_number(7311, year=filed.year)  # 12 digits, a dot and the check digit
     typed_number = f"CN {number[:4]} {number[4:8]} {number[8:]}"
     valid_until = timezone.localdate() + datetime.timedelta(days=365)
     asset_fields = IPAssetForm.base_fields
@@ -157,8 +159,8 @@ def test_holder_lists_a_patent_staff_publish_it_a_visitor_finds_it(
     control(holder_page, asset_fields["kind"].label).select_option(AssetKind.INVENTION)
     control(holder_page, asset_fields["number"].label).fill(typed_number)
     control(holder_page, asset_fields["title"].label).fill(ASSET_TITLE)
-    control(holder_page, asset_fields["filing_date"].label).fill("2021-04-12")
-    control(holder_page, asset_fields["grant_date"].label).fill("2023-08-01")
+    control(holder_page, asset_fields["filing_date"].label).fill(filed.isoformat())
+    control(holder_page, asset_fields["grant_date"].label).fill(granted.isoformat())
     control(holder_page, asset_fields["status"].label).select_option("valid")
     control(holder_page, asset_fields["industry"].label).select_option("nev")
     press(holder_page, gettext_lazy("Save"))

@@ -30,7 +30,7 @@ from tests.factories import (
     UserFactory,
     valid_credit_code,
 )
-from tests.factories.listings import valid_patent_number
+from tests.factories.listings import valid_patent_number, years_ago
 
 # Live-server tests commit for real, so each test ends with a flush; serialized rollback
 # puts back what migrations created (Wagtail's page tree, the home page, the site).
@@ -194,7 +194,10 @@ def test_holder_records_invention_patent_only_their_organisation_sees_it(
 ) -> None:
     holder = MembershipFactory()
     outsider = MembershipFactory()
-    number = valid_patent_number(4242, year=2020)  # 12 digits, a dot and the check digit
+    # filed six years ago, granted two years later: dates relative to today, so the patent
+    # is in force whichever day this runs; the number carries the filing year
+    filed, granted = years_ago(6), years_ago(4)
+    number = valid_patent_number(4242, year=filed.year)  # 12 digits, a dot and the check digit
     typed = f"CN {number[:4]} {number[4]} {number[5:]}"
 
     # given: the holder signs in and opens “Record an IP asset” from the workspace
@@ -208,8 +211,8 @@ def test_holder_records_invention_patent_only_their_organisation_sees_it(
     control(page, gettext_lazy("Kind")).select_option("invention")
     control(page, pgettext_lazy("IP asset", "Number")).fill(typed)
     control(page, gettext_lazy("Title")).fill("一种高镍三元正极材料的制备方法")
-    control(page, gettext_lazy("Filing date")).fill("2020-03-01")
-    control(page, gettext_lazy("Grant / registration date")).fill("2022-05-10")
+    control(page, gettext_lazy("Filing date")).fill(filed.isoformat())
+    control(page, gettext_lazy("Grant / registration date")).fill(granted.isoformat())
     control(page, pgettext_lazy("IP asset", "Status")).select_option("valid")
     control(page, gettext_lazy("IPC codes")).fill("h01m 4/525")
     control(page, gettext_lazy("Industry")).select_option("nev")
@@ -220,7 +223,8 @@ def test_holder_records_invention_patent_only_their_organisation_sees_it(
     detail_url = page.url
     asset = IPAsset.objects.get()
     assert asset.number == number
-    expiry = datetime.date(2040, 2, 29)  # 20 years from 2020-03-01, the day before
+    # 20 years from filing: the day before the 20th anniversary (Patent Law art. 42)
+    expiry = filed.replace(year=filed.year + 20) - datetime.timedelta(days=1)
     assert asset.expiry_date == expiry
     with translation.override("zh-hans"):
         expiry_text = formats.date_format(expiry)

@@ -22,7 +22,7 @@ from marketplace.pledges.models import Goal, PledgeLedgerEntry
 from tests.factories import OrganizationFactory, UserFactory
 from tests.pledges.test_progress import Registrar
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 BANKS = ("中原银行郑州分行", "郑州银行", "中国工商银行郑州分行", "交通银行河南省分行")
 DISTRICTS = ("jinshui", "zhongmu", "high_tech", "erqi", "airport", "xinzheng")

@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 
 from .conftest import add_news
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def home_soup(client, **headers) -> BeautifulSoup:

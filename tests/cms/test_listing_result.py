@@ -16,7 +16,7 @@ from listings import services
 from listings.models import ListingState
 from tests.factories import DealFactory, MembershipFactory, OrganizationFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 DEAL_PRICE = Decimal("777777.00")  # never shown: the result names no price

@@ -46,10 +46,17 @@ from tests.factories import (
     ready_to_complete,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
-TODAY = timezone.localdate()
-NEXT_YEAR = TODAY + datetime.timedelta(days=365)
+
+def today() -> datetime.date:
+    """Read at each use, not once at import: a run that goes on past midnight in
+    Zhengzhou is on the next day."""
+    return timezone.localdate()
+
+
+def next_year() -> datetime.date:
+    return today() + datetime.timedelta(days=365)
 
 
 @pytest.fixture(autouse=True)
@@ -103,15 +110,17 @@ def propose_licence(listing, **overrides):
     by = MembershipFactory(organization=buyer_org).user
     data = {
         "territory": "中国大陆",
-        "licence_start": TODAY,
-        "licence_end": NEXT_YEAR,
+        "licence_start": today(),
+        "licence_end": next_year(),
         "royalty": "销售额的3%",
     }
     data.update(overrides)
     return propose(by, buyer_org, listing, **data)
 
 
-def licence_on(asset, licence_type, *, start=None, end=NEXT_YEAR):
+def licence_on(asset, licence_type, *, start=None, end="a year from today"):
+    """A licence of `asset` from `start` (by default 30 days ago) to `end` (by default a year
+    from today; None: open-ended)."""
     deal = DealFactory(state="completed")
     return Licence.objects.create(
         asset=asset,
@@ -120,8 +129,8 @@ def licence_on(asset, licence_type, *, start=None, end=NEXT_YEAR):
         licensee=deal.buyer,
         licence_type=licence_type,
         territory="河南省",
-        start=start or TODAY - datetime.timedelta(days=30),
-        end=end,
+        start=start or today() - datetime.timedelta(days=30),
+        end=next_year() if end == "a year from today" else end,
     )
 
 
@@ -239,7 +248,11 @@ def test_offers_only_on_published_transfer_or_licence_listings(buyer_org, buyer,
 def test_offers_on_a_published_licence_listing(buyer_org):
     deal = propose_licence(licence_listing(), buyer=buyer_org)
     assert (deal.state, deal.kind, deal.licence_type) == ("proposed", "licence", "non_exclusive")
-    assert (deal.territory, deal.licence_start, deal.licence_end) == ("中国大陆", TODAY, NEXT_YEAR)
+    assert (deal.territory, deal.licence_start, deal.licence_end) == (
+        "中国大陆",
+        today(),
+        next_year(),
+    )
 
 
 @pytest.mark.parametrize("state", [s.value for s in DealState if s != DealState.NEW])
@@ -266,23 +279,27 @@ def test_another_buyers_offer_does_not_block(listing, buyer_org, buyer):
 # --- licence terms -------------------------------------------------------------------------
 
 
+def days_from_today(overrides: dict) -> dict:
+    """The parameters' dates as days from today (a whole number), read when the test runs."""
+    return {
+        key: today() + datetime.timedelta(days=value) if isinstance(value, int) else value
+        for key, value in overrides.items()
+    }
+
+
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
         ({"territory": " "}, "territory", "Say where the licence applies (e.g. mainland China)."),
-        (
-            {"licence_start": TODAY - datetime.timedelta(days=1)},
-            "licence_start",
-            "The licence starts today or later.",
-        ),
+        ({"licence_start": -1}, "licence_start", "The licence starts today or later."),
         ({"licence_start": None}, "licence_start", "The licence starts today or later."),
-        ({"licence_end": TODAY}, "licence_end", "The licence ends after it starts."),
+        ({"licence_end": 0}, "licence_end", "The licence ends after it starts."),
         ({"licence_end": None}, "licence_end", "The licence ends after it starts."),
     ],
 )
 def test_licence_dates_and_territory(overrides, field, message):
     with pytest.raises(ValidationError) as caught:
-        propose_licence(licence_listing(), **overrides)
+        propose_licence(licence_listing(), **days_from_today(overrides))
     assert caught.value.message_dict[field] == [message]
     assert not Deal.objects.filter(kind="licence").exists()
 
@@ -345,16 +362,16 @@ def test_a_licence_that_ended_does_not_block(existing):
     licence_on(
         listing.assets.get(),
         existing,
-        start=TODAY - datetime.timedelta(days=400),
-        end=TODAY - datetime.timedelta(days=1),
+        start=today() - datetime.timedelta(days=400),
+        end=today() - datetime.timedelta(days=1),
     )
     assert propose_licence(listing).state == DealState.PROPOSED
 
 
 def test_a_licence_ending_before_the_new_one_starts_does_not_block():
     listing = licence_listing("exclusive")
-    licence_on(listing.assets.get(), "exclusive", end=TODAY + datetime.timedelta(days=10))
-    deal = propose_licence(listing, licence_start=TODAY + datetime.timedelta(days=11))
+    licence_on(listing.assets.get(), "exclusive", end=today() + datetime.timedelta(days=10))
+    deal = propose_licence(listing, licence_start=today() + datetime.timedelta(days=11))
     assert deal.state == DealState.PROPOSED
 
 
@@ -542,39 +559,37 @@ def test_each_party_signs_and_the_second_signature_makes_the_contract(
     [
         ({"recordal_number": " "}, "recordal_number", "Enter the recordal number."),
         ({"recordal_date": None}, "recordal_date", "Enter the filing date."),
-        (
-            {"recordal_date": TODAY + datetime.timedelta(days=1)},
-            "recordal_date",
-            "This date cannot be in the future.",
-        ),
+        ({"recordal_date": 1}, "recordal_date", "This date cannot be in the future."),
     ],
 )
 def test_the_recordal_needs_a_number_and_a_date_not_in_the_future(
     listing, seller, overrides, field, message
 ):
     deal = DealFactory(listing=listing, state="balance_paid")
-    data = {"recordal_number": "ZR2026-1", "recordal_date": TODAY, **overrides}
+    data = {"recordal_number": "ZR2026-1", "recordal_date": today(), **days_from_today(overrides)}
 
     with pytest.raises(ValidationError) as caught:
         services.deal_file_recordal(deal=deal, by=seller, **data)
     assert caught.value.message_dict == {field: [message]}
 
     deal = services.deal_file_recordal(
-        deal=deal, by=seller, recordal_number=" ZR2026-1 ", recordal_date=TODAY
+        deal=deal, by=seller, recordal_number=" ZR2026-1 ", recordal_date=today()
     )
     assert (deal.state, deal.recordal_number) == (DealState.RECORDAL_FILED, "ZR2026-1")
 
 
 def test_filing_the_recordal_tells_the_other_party(listing, buyer_org, buyer):
     deal = DealFactory(listing=listing, buyer=buyer_org, state="balance_paid")
-    services.deal_file_recordal(deal=deal, by=buyer, recordal_number="Z1", recordal_date=TODAY)
+    services.deal_file_recordal(deal=deal, by=buyer, recordal_number="Z1", recordal_date=today())
     assert list(Notice.objects.get().organizations.all()) == [listing.holder]
 
 
 def test_the_recordal_is_filed_only_once_the_balance_is_in_escrow(listing, seller):
     deal = DealFactory(listing=listing, state="contract_signed")
     with pytest.raises(ValidationError) as caught:
-        services.deal_file_recordal(deal=deal, by=seller, recordal_number="Z1", recordal_date=TODAY)
+        services.deal_file_recordal(
+            deal=deal, by=seller, recordal_number="Z1", recordal_date=today()
+        )
     assert caught.value.messages == [
         "This deal is “Contract signed”, so that step is not possible now."
     ]
@@ -649,8 +664,8 @@ def test_completing_a_licence_creates_one_licence_per_asset(buyer_org):
         state="recordal_filed",
         licence_type="sole",
         territory="河南省",
-        licence_start=TODAY,
-        licence_end=NEXT_YEAR,
+        licence_start=today(),
+        licence_end=next_year(),
         royalty="入门费10万元",
         recordal_number="BA2026-7",
     )
@@ -664,7 +679,7 @@ def test_completing_a_licence_creates_one_licence_per_asset(buyer_org):
         (lic.licensor, lic.licensee, lic.licence_type, lic.territory, lic.start, lic.end)
         for lic in licences
     }
-    assert terms == {(holder, buyer_org, "sole", "河南省", TODAY, NEXT_YEAR)}
+    assert terms == {(holder, buyer_org, "sole", "河南省", today(), next_year())}
     assert {(lic.royalty, lic.recordal_number) for lic in licences} == {
         ("入门费10万元", "BA2026-7")
     }

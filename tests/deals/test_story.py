@@ -20,7 +20,7 @@ from tests.factories import (
     pdf_upload,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def test_a_transfer_from_offer_to_completion(

@@ -11,6 +11,7 @@ the balance in escrow; the parties cannot complete a deal. `cancel` is the parti
 the staff's until the recordal is filed, the staff's alone after.
 """
 
+import datetime
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -34,7 +35,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 @pytest.fixture(autouse=True)
@@ -69,7 +70,12 @@ RULES: dict[str, tuple[set[str], str]] = {
 ROLES = ["seller", "buyer", "staff", "outsider"]
 # A deal is "new" only inside deal_propose: that state is the row of `propose` alone.
 STATES = [state.value for state in DealState if state != DealState.NEW]
-TODAY = timezone.localdate()
+
+
+def today() -> datetime.date:
+    """Read at each use, not once at import: a run that goes on past midnight in
+    Zhengzhou is on the next day."""
+    return timezone.localdate()
 
 
 class World:
@@ -151,7 +157,7 @@ CALLS: dict[str, Callable[[World, Any], Deal]] = {
     "sign_contract": lambda w, by: services.deal_sign(deal=w.deal, by=by),
     "pay_balance": _pay_balance,
     "file_recordal": lambda w, by: services.deal_file_recordal(
-        deal=w.deal, by=by, recordal_number="ZR2026-0001", recordal_date=TODAY
+        deal=w.deal, by=by, recordal_number="ZR2026-0001", recordal_date=today()
     ),
     "complete": _complete,
     "cancel": lambda w, by: services.deal_cancel(deal=w.deal, by=by, reason="买方资金未到位"),

@@ -39,12 +39,17 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 LIST_URL = reverse("deals:list")
 ACTIONS = ("accept", "decline", "withdraw", "sign", "file_recordal", "cancel")
-TODAY = timezone.localdate()
+
+
+def today() -> datetime.date:
+    """Read at each use, not once at import: a run that goes on past midnight in
+    Zhengzhou is on the next day."""
+    return timezone.localdate()
 
 
 def _propose_url(listing_pk: object) -> str:
@@ -235,14 +240,14 @@ def test_a_buyer_offers_for_a_licence_with_its_terms(buyer, licence_listing):
     client = browser(buyer)
     form = client.get(_propose_url(licence_listing.pk)).context["form"]
     assert form["territory"].value() == "Mainland China"
-    assert form["licence_start"].value() == TODAY
-    end = TODAY + datetime.timedelta(days=3 * 365)
+    assert form["licence_start"].value() == today()
+    end = today() + datetime.timedelta(days=3 * 365)
 
     response = _offer(
         client,
         licence_listing,
         territory="河南省",
-        licence_start=TODAY.isoformat(),
+        licence_start=today().isoformat(),
         licence_end=end.isoformat(),
         royalty="净销售额的3%，按年支付",
     )
@@ -250,10 +255,10 @@ def test_a_buyer_offers_for_a_licence_with_its_terms(buyer, licence_listing):
     deal = Deal.objects.get()
     assert response.status_code == 302
     assert (deal.kind, deal.licence_type, deal.territory) == ("licence", "non_exclusive", "河南省")
-    assert (deal.licence_start, deal.licence_end) == (TODAY, end)
+    assert (deal.licence_start, deal.licence_end) == (today(), end)
     assert deal.royalty == "净销售额的3%，按年支付"
     page = _text(client.get(response.url))
-    assert f"{TODAY:%Y-%m-%d} – {end:%Y-%m-%d}" in page
+    assert f"{today():%Y-%m-%d} – {end:%Y-%m-%d}" in page
     assert "Non-exclusive licence" in page
 
 
@@ -319,7 +324,7 @@ def test_an_offer_must_be_above_zero(buyer, listing, price):
 )
 def test_licence_dates_are_checked(buyer, licence_listing, start, end, field, message):
     def day(offset):
-        return "" if offset is None else (TODAY + datetime.timedelta(days=offset)).isoformat()
+        return "" if offset is None else (today() + datetime.timedelta(days=offset)).isoformat()
 
     response = _offer(
         browser(buyer), licence_listing, licence_start=day(start), licence_end=day(end)
@@ -343,8 +348,8 @@ def test_no_licence_beside_an_exclusive_licence_in_force(buyer, seller_org):
         licensee=earlier.buyer,
         licence_type="exclusive",
         territory="中国大陆",
-        start=TODAY - datetime.timedelta(days=30),
-        end=TODAY + datetime.timedelta(days=365),
+        start=today() - datetime.timedelta(days=30),
+        end=today() + datetime.timedelta(days=365),
     )
     listing = ListingFactory(
         state="published",
@@ -355,7 +360,7 @@ def test_no_licence_beside_an_exclusive_licence_in_force(buyer, seller_org):
     )
 
     response = _offer(
-        browser(buyer), listing, licence_end=(TODAY + datetime.timedelta(days=90)).isoformat()
+        browser(buyer), listing, licence_end=(today() + datetime.timedelta(days=90)).isoformat()
     )
 
     assert response.status_code == 200
@@ -521,7 +526,7 @@ def test_a_deal_is_a_404_for_anybody_but_its_parties(stranger, seller, deal):
     for action in ACTIONS:
         response = client.post(
             _action_url(deal, action),
-            {"reason": "x", "recordal_number": "N1", "recordal_date": TODAY.isoformat()},
+            {"reason": "x", "recordal_number": "N1", "recordal_date": today().isoformat()},
         )
         assert response.status_code == 404, action
     upload = client.post(
@@ -655,7 +660,7 @@ def test_a_transfer_from_offer_to_completion_through_the_pages(
     # the seller records the recordal filing
     response = as_seller.post(
         _action_url(deal, "file_recordal"),
-        {"recordal_number": "ZR2026-0001", "recordal_date": TODAY.isoformat()},
+        {"recordal_number": "ZR2026-0001", "recordal_date": today().isoformat()},
         follow=True,
     )
     assert _messages(response) == [
@@ -720,14 +725,14 @@ def test_a_transfer_from_offer_to_completion_through_the_pages(
 def test_a_licence_completes_with_a_licence_per_asset(
     buyer, buyer_org, seller, licence_listing, staff
 ):
-    end = TODAY + datetime.timedelta(days=730)
+    end = today() + datetime.timedelta(days=730)
     deal = services.deal_propose(
         by=buyer,
         buyer=buyer_org,
         listing=licence_listing,
         price=Decimal("80000"),
         territory="中国大陆",
-        licence_start=TODAY,
+        licence_start=today(),
         licence_end=end,
     )
     deal = services.deal_accept(deal=deal, by=seller)
@@ -735,7 +740,7 @@ def test_a_licence_completes_with_a_licence_per_asset(
     services.deal_sign(deal=deal, by=seller)
     services.deal_sign(deal=deal, by=buyer)
     payment_confirm_offline(payment=Payment.objects.get(deal=deal, purpose="balance"), by=staff)
-    services.deal_file_recordal(deal=deal, by=buyer, recordal_number="X-1", recordal_date=TODAY)
+    services.deal_file_recordal(deal=deal, by=buyer, recordal_number="X-1", recordal_date=today())
     page = browser(buyer).get(_detail_url(deal))
     assert (
         "CNIPA's Certificate of Recordal of the Patent Licence Contract (专利实施许可合同备案证明)"
@@ -751,7 +756,7 @@ def test_a_licence_completes_with_a_licence_per_asset(
     rows = _soup(response).select(".deal-licences tbody tr")
     assert len(rows) == 1
     assert "Non-exclusive licence" in rows[0].get_text()
-    assert f"{TODAY:%Y-%m-%d} – {end:%Y-%m-%d}" in rows[0].get_text()
+    assert f"{today():%Y-%m-%d} – {end:%Y-%m-%d}" in rows[0].get_text()
 
 
 @pytest.mark.parametrize(
@@ -922,7 +927,7 @@ def test_a_recordal_date_in_the_future_is_refused(seller, buyer, deal, staff):
     services.deal_sign(deal=deal, by=seller)
     services.deal_sign(deal=deal, by=buyer)
     payment_confirm_offline(payment=Payment.objects.get(deal=deal, purpose="balance"), by=staff)
-    tomorrow = (TODAY + datetime.timedelta(days=1)).isoformat()
+    tomorrow = (today() + datetime.timedelta(days=1)).isoformat()
 
     response = browser(buyer).post(
         _action_url(deal, "file_recordal"), {"recordal_number": "N-1", "recordal_date": tomorrow}

@@ -38,7 +38,7 @@ from tests.wagtail_admin import (
     text_of,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 INDEX = "/admin/deals/"
 LOG = "/admin/transition-log/"

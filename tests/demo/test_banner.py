@@ -8,7 +8,7 @@ from django.core.cache import cache
 from marketplace.demo.context_processors import CACHE_KEY
 from marketplace.demo.models import DemoDataset
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 PAGES = ["/", "/accounts/login/", "/accounts/signup/", "/no-such-page/"]
 

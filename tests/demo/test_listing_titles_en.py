@@ -11,6 +11,8 @@ import pytest
 from listings.models import AssetKind
 from marketplace.demo import data
 
+pytestmark = pytest.mark.date_sensitive
+
 ANCHORS = (datetime.date(2026, 12, 2), datetime.date(2028, 2, 29), datetime.date(2036, 6, 1))
 ENGLISH_ACTION = re.compile(
     r"(for transfer|for pledge financing|for (exclusive|sole|non-exclusive) licensing"

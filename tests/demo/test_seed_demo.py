@@ -40,7 +40,7 @@ from marketplace.pledges.models import (
 from marketplace.pledges.progress import current_goal, pledge_progress
 from marketplace.pledges.selectors import pledges_for_bank
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def seed(*args: str) -> str:

@@ -17,7 +17,7 @@ from tests.factories import IPAssetFactory, MembershipFactory, OrganizationFacto
 
 from .conftest import JPEG, PDF, PNG, stored_files, upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def _upload(member, asset, uploaded_file, kind=DocumentKind.CERTIFICATE):
@@ -271,7 +271,10 @@ def test_the_orphan_sweep_deletes_only_old_files_without_rows(member, asset, med
     fresh_orphan = folder / ("b" * 32 + ".pdf")
     old_orphan.write_bytes(PDF)
     fresh_orphan.write_bytes(PDF)
+    # the files' times by the tests' clock, not the file system's (CI moves the clock ahead)
+    just_now = timezone.now().timestamp()
     long_ago = (timezone.now() - services.ORPHAN_GRACE - datetime.timedelta(minutes=1)).timestamp()
+    os.utime(fresh_orphan, (just_now, just_now))
     os.utime(old_orphan, (long_ago, long_ago))
     os.utime(media_root / kept.file.name, (long_ago, long_ago))
 

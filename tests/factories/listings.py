@@ -4,7 +4,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from listings.expiry import derive_expiry
+from listings.expiry import add_years, derive_expiry
 from listings.models import IPAsset, Listing, ListingIntent, ListingState
 from listings.services import listing_derive_fields as derive_listing_fields
 from listings.validators import patent_check_char
@@ -17,6 +17,11 @@ def valid_patent_number(n: int, *, year: int = 2020, type_digit: str = "1") -> s
     return f"{body}.{patent_check_char(body)}"
 
 
+def years_ago(years: int) -> datetime.date:
+    """The same calendar day `years` before today (29 February → 28 February)."""
+    return add_years(timezone.localdate(), -years)
+
+
 class IPAssetFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = IPAsset
@@ -25,8 +30,12 @@ class IPAssetFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: valid_patent_number(n))
     title = factory.Sequence(lambda n: f"一种锂电池隔膜的制备方法{n}")
     holder = factory.SubFactory(OrganizationFactory)
-    filing_date = datetime.date(2020, 3, 1)
-    grant_date = datetime.date(2022, 5, 10)
+    # Relative to today, never a fixed day "today" could overtake: filed six years ago and
+    # granted four years ago, a right of any kind is in force for years yet (an invention
+    # for 14, a utility model for 4, a design for 4 or 9, a trademark for 6), and a 12-month
+    # loan on it matures well before it ends, whichever day the tests run.
+    filing_date = factory.LazyFunction(lambda: years_ago(6))
+    grant_date = factory.LazyFunction(lambda: years_ago(4))
     status = "valid"
     industry = "nev"
     district = factory.SelfAttribute("holder.district")

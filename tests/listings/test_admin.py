@@ -6,7 +6,7 @@ from listings.models import IPAsset
 from tests.factories import IPAssetFactory, OrganizationFactory, UserFactory
 from tests.factories.listings import valid_patent_number
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from tests.factories import (
 )
 from tests.querycounts import SIGNED_IN_PAGE
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 CREATE_URL = reverse("listings:workspace_listing_create")
 

@@ -10,6 +10,8 @@ from listings.expiry import add_years, derive_expiry, term_end
 
 D = datetime.date
 
+pytestmark = pytest.mark.date_sensitive
+
 
 @pytest.mark.parametrize(
     ("day", "years", "expected"),

@@ -1,6 +1,10 @@
 """The daily asset expiry watch: reminders 90 and 30 days before a right ends (each once,
 caught up after a missed day), and on expiry the asset expires, its published listings are
-withdrawn by the platform and its holder is told."""
+withdrawn by the platform and its holder is told.
+
+The examples run on TODAY: the clock is pinned there (time-machine), so the assets, listings
+and notices the tests make and the days the watch runs on are one calendar, and the dates in
+the expected texts hold whatever day the suite runs."""
 
 import datetime
 
@@ -17,9 +21,15 @@ from marketplace.notifications.models import AssetExpiryNotice, Notice, Notifica
 from tests.factories import IPAssetFactory, ListingFactory, MembershipFactory, OrganizationFactory
 from tests.notifications.helpers import tasks_in_process
 
-pytestmark = pytest.mark.django_db
-
 TODAY = datetime.date(2025, 6, 1)
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.date_sensitive,
+    # every test runs on TODAY (9:00 in Zhengzhou), the clock ticking from there
+    pytest.mark.time_machine(datetime.datetime.combine(TODAY, datetime.time(9), SHANGHAI)),
+]
 NOTHING = {
     "expired": 0,
     "listings_withdrawn": 0,

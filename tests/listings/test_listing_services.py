@@ -15,7 +15,7 @@ from listings.models import Listing, ListingState
 from listings.tasks import expire_listings_task
 from tests.factories import IPAssetFactory, MembershipFactory, OrganizationFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 FUTURE = timezone.localdate() + datetime.timedelta(days=180)
 

@@ -29,7 +29,7 @@ from tests.factories import (
 from tests.querycounts import SIGNED_IN_PAGE
 from tests.wagtail_admin import messages_of, soup
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 CREATE_URL = reverse("listings:workspace_listing_create")
 

@@ -1,4 +1,8 @@
-"""IP asset services: numbers, classifications, dates, derived expiry and who may write."""
+"""IP asset services: numbers, classifications, dates, derived expiry and who may write.
+
+The examples are rights filed and granted on given days (2019–2023) whose terms end on
+given days (2029–2073): the clock is pinned to 1 June 2026, inside every one of those terms,
+so a right recorded as valid stays valid whatever day the suite runs."""
 
 import datetime
 
@@ -13,9 +17,14 @@ from marketplace.parties.models import MembershipRole, OrganizationKind
 from tests.factories import IPAssetFactory, MembershipFactory, OrganizationFactory, UserFactory
 from tests.factories.listings import valid_patent_number
 
-pytestmark = pytest.mark.django_db
-
 D = datetime.date
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.date_sensitive,
+    pytest.mark.time_machine(datetime.datetime(2026, 6, 1, 10, tzinfo=SHANGHAI)),
+]
 
 
 @pytest.fixture(autouse=True)

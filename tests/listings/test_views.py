@@ -13,7 +13,7 @@ from tests.factories import IPAssetFactory, MembershipFactory, OrganizationFacto
 from tests.factories.listings import valid_patent_number
 from tests.querycounts import SIGNED_IN_PAGE
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 CREATE_URL = reverse("listings:asset_create")
 WORKSPACE_URL = reverse("parties:workspace")

@@ -13,7 +13,7 @@ from listings.models import Listing, ListingState
 from tests.factories import IPAssetFactory, OrganizationFactory, UserFactory
 from tests.wagtail_admin import english, grant, in_menu, index_titles, messages_of, soup
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 INDEX = "/admin/listings/"
 

@@ -23,7 +23,7 @@ from tests.factories import (
 from tests.factories.listings import valid_patent_number
 from tests.querycounts import SIGNED_IN_PAGE
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 CHECK_URL = reverse("listings:asset_check_number")
 LIST_URL = reverse("listings:workspace_listings")

@@ -18,7 +18,7 @@ from tests.factories import ListingFactory, MembershipFactory, OrganizationFacto
 
 from .conftest import MESSAGE, notify
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 ZH = "该挂牌信息当前状态为“已发布”，暂不能执行此操作。"
 EN = "This listing is “Published”, so that step is not possible now."

@@ -17,7 +17,7 @@ from marketplace.parties.models import Organization, VerificationState
 from tests.factories import IPAssetFactory, MembershipFactory, OrganizationFactory, UserFactory
 from tests.wagtail_admin import english, grant, index_titles, messages_of, soup, table_rows
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 INDEX = "/admin/organisations/"
 LOG = "/admin/transition-log/"

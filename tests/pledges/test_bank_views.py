@@ -37,7 +37,7 @@ from tests.factories import (
 )
 from tests.querycounts import SIGNED_IN_PAGE
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 QUEUE_URL = reverse("bank:queue")
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

@@ -33,6 +33,7 @@ from tests.factories import (
 # rows the migrations created (the home page, the Wagtail site) that a flush removes.
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.date_sensitive,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

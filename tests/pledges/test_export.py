@@ -41,9 +41,15 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
-TODAY = timezone.localdate()
+
+def today() -> datetime.date:
+    """Read at each use, not once at import: a run that goes on past midnight in
+    Zhengzhou is on the next day."""
+    return timezone.localdate()
+
+
 FORM = "/admin/pledge-export/"
 HEADER = [f"{zh} / {en}" for _key, zh, en, _kind in COLUMNS]
 COLUMN = {key: index for index, (key, _zh, _en, _kind) in enumerate(COLUMNS)}
@@ -107,7 +113,7 @@ def holder():
 @pytest.fixture
 def period_data(bank, holder):
     """Four registrations over two months in the period (one reversed), one before it."""
-    first_day = TODAY.replace(day=1)
+    first_day = today().replace(day=1)
     last_month = first_day - datetime.timedelta(days=20)
     apps = {
         "main": registered(
@@ -124,8 +130,8 @@ def period_data(bank, holder):
     return {
         "apps": apps,
         "start": last_month.replace(day=1),
-        "end": TODAY,
-        "months": [last_month.strftime("%Y-%m"), TODAY.strftime("%Y-%m")],
+        "end": today(),
+        "months": [last_month.strftime("%Y-%m"), today().strftime("%Y-%m")],
     }
 
 
@@ -243,11 +249,11 @@ def _queries_for(start: datetime.date, end: datetime.date) -> int:
 
 def test_the_query_count_does_not_grow_with_the_rows():
     bank = BankFactory()
-    first = TODAY - datetime.timedelta(days=3)
+    first = today() - datetime.timedelta(days=3)
     for _ in range(3):
         registered(amount="1000.00", day=first, bank=bank, assets=2)
     few = _queries_for(first, first)
-    later = TODAY - datetime.timedelta(days=2)
+    later = today() - datetime.timedelta(days=2)
     for _ in range(30):
         registered(amount="1000.00", day=later, bank=bank, assets=2)
 
@@ -299,8 +305,8 @@ def test_the_xlsx_has_both_sheets_with_their_columns_and_totals(period_data):
 
 
 def test_the_xlsx_keeps_the_fen_of_large_amounts():
-    registered(amount="9876543210.99", day=TODAY)
-    content = export.xlsx_bytes(PledgeExport(TODAY, TODAY))
+    registered(amount="9876543210.99", day=today())
+    content = export.xlsx_bytes(PledgeExport(today(), today()))
 
     # the file holds the decimal as written, to the fen
     import zipfile
@@ -365,14 +371,14 @@ def test_the_monthly_summary_summed_by_the_database_equals_the_one_read_from_the
 
 def test_the_monthly_csv_is_one_query_however_many_entries():
     bank = BankFactory()
-    first = TODAY - datetime.timedelta(days=40)
+    first = today() - datetime.timedelta(days=40)
     for _ in range(3):
         registered(amount="1000.10", day=first, bank=bank)
     for _ in range(20):
-        registered(amount="0.10", day=TODAY, bank=bank)
+        registered(amount="0.10", day=today(), bank=bank)
 
     with CaptureQueriesContext(connection) as captured:
-        rows = read_csv("".join(export.csv_monthly(PledgeExport(first, TODAY))).encode("utf-8"))
+        rows = read_csv("".join(export.csv_monthly(PledgeExport(first, today()))).encode("utf-8"))
 
     assert len(captured) == 1
     assert rows[-1] == [TOTAL_LABEL, "23", "3002.30", "3002.30"]

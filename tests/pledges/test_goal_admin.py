@@ -11,7 +11,7 @@ from django.urls import reverse
 from marketplace.pledges.models import Goal
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 @pytest.fixture

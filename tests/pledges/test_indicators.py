@@ -34,7 +34,7 @@ from marketplace.pledges.ledger import ledger_record_registration, ledger_revers
 from marketplace.pledges.models import Goal, PledgeState
 from tests.factories import OrganizationFactory, PledgeApplicationFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 INDEX = "/admin/indicators/"
 

@@ -46,9 +46,14 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
-TODAY = timezone.localdate()
+
+def today() -> datetime.date:
+    """Read at each use, not once at import: a run that goes on past midnight in
+    Zhengzhou is on the next day."""
+    return timezone.localdate()
+
 
 # The ledger field behind each PledgeStat dimension (the key is its value, ids as text).
 DIMENSION_FIELDS = {
@@ -104,8 +109,8 @@ def register(
     return services.pledge_register(
         application=application,
         by=reviewer_of(application.bank),
-        registration_number=number or f"Y{TODAY:%Y}41{application.pk:07d}",
-        registration_date=on or TODAY,
+        registration_number=number or f"Y{today():%Y}41{application.pk:07d}",
+        registration_date=on or today(),
         secured_amount=amount if amount is not None else application.requested_amount,
     )
 
@@ -167,7 +172,7 @@ def test_the_registration_writes_one_entry_with_the_facts_of_the_day():
     application = signed(
         amount=Decimal("8000000.00"), bank=bank, holder=holder, assets=[patent, trademark]
     )
-    day = TODAY - datetime.timedelta(days=3)
+    day = today() - datetime.timedelta(days=3)
 
     # when the bank registers the pledge
     register(application, amount=Decimal("7654321.09"), on=day, number="Y2026410000123")
@@ -229,24 +234,24 @@ def test_only_the_registration_writes_to_the_ledger():
         (
             "sign_contract",
             lambda a: services.pledge_sign_contract(
-                application=a, by=reviewer, contract_number="HT-1", contract_date=TODAY
+                application=a, by=reviewer, contract_number="HT-1", contract_date=today()
             ),
         ),
         ("register", lambda a: register(a, amount=Decimal("2400000.00"))),
         (
             "disburse",
             lambda a: services.pledge_disburse(
-                application=a, by=reviewer, disbursed_on=TODAY, amount=Decimal("2400000.00")
+                application=a, by=reviewer, disbursed_on=today(), amount=Decimal("2400000.00")
             ),
         ),
         (
             "mark_overdue",
-            lambda a: services.pledges_mark_overdue(today=add_months(TODAY, 13)),
+            lambda a: services.pledges_mark_overdue(today=add_months(today(), 13)),
         ),
-        ("repay", lambda a: services.pledge_repay(application=a, by=reviewer, repaid_on=TODAY)),
+        ("repay", lambda a: services.pledge_repay(application=a, by=reviewer, repaid_on=today())),
         (
             "release",
-            lambda a: services.pledge_release(application=a, by=reviewer, released_on=TODAY),
+            lambda a: services.pledge_release(application=a, by=reviewer, released_on=today()),
         ),
     ]
 
@@ -255,7 +260,7 @@ def test_only_the_registration_writes_to_the_ledger():
     for name, step in steps:
         step(PledgeApplication.objects.get(pk=application.pk))
         seen.append((name, PledgeLedgerEntry.objects.count(), stat_rows().get(
-            (month_of(TODAY), "total", "")
+            (month_of(today()), "total", "")
         )))  # fmt: skip
 
     # then the ledger has the one entry the registration wrote, from then on
@@ -298,12 +303,12 @@ def test_applications_that_end_otherwise_write_nothing_more(ending):
     else:
         app = register(signed(bank=bank, holder=holder))
         services.pledge_disburse(
-            application=app, by=reviewer, disbursed_on=TODAY, amount=app.requested_amount
+            application=app, by=reviewer, disbursed_on=today(), amount=app.requested_amount
         )
-        services.pledges_mark_overdue(today=add_months(TODAY, 13))
+        services.pledges_mark_overdue(today=add_months(today(), 13))
         app.refresh_from_db()
         services.pledge_declare_default(application=app, by=reviewer, note="逾期未还")
-        services.pledge_dispose(application=app, by=reviewer, disposed_on=TODAY, note="拍卖处置")
+        services.pledge_dispose(application=app, by=reviewer, disposed_on=today(), note="拍卖处置")
         app.refresh_from_db()
         assert app.state == PledgeState.DISPOSED
         expected = 1  # the registration's, and nothing after it
@@ -366,7 +371,7 @@ def test_a_second_registration_entry_for_one_application_is_refused_by_the_datab
             application=entry.application,
             kind=LedgerEntryKind.REGISTRATION,
             amount=Decimal("1.00"),
-            registered_on=TODAY,
+            registered_on=today(),
             registration_number="dup",
             bank=entry.bank,
             holder=entry.holder,
@@ -571,7 +576,7 @@ def test_a_reversal_is_immutable_too():
 
 
 def test_the_median_loan_leaves_reversed_registrations_out():
-    start, end = TODAY.replace(day=1) - datetime.timedelta(days=400), TODAY
+    start, end = today().replace(day=1) - datetime.timedelta(days=400), today()
     entries = [pledge(amount=amount) for amount in ("100.00", "200.00", "300.00", "1000.00")]
     assert median_loan(start, end) == Decimal("250.00")
 
@@ -603,7 +608,7 @@ def test_every_aggregate_equals_a_fresh_sum_over_the_ledger():
         OrganizationFactory(verification_state="verified", district=district)
         for district in ("jinshui", "high_tech", "xingyang")
     ]
-    months = [add_months(TODAY, -offset) for offset in (0, 1, 13)]
+    months = [add_months(today(), -offset) for offset in (0, 1, 13)]
     specs = [
         ("1000000.01", 0, 0, 0, "invention", "nev"),
         ("2500000.50", 1, 1, 0, "trademark", "culture"),
@@ -641,13 +646,13 @@ def test_every_aggregate_equals_a_fresh_sum_over_the_ledger():
 
 def test_stats_between_sums_the_months_of_the_period():
     banks = [BankFactory(), BankFactory()]
-    this_month, last_year = TODAY, add_months(TODAY, -12)
+    this_month, last_year = today(), add_months(today(), -12)
     pledge(amount="100.00", bank=banks[0], on=this_month, district="jinshui")
     pledge(amount="200.00", bank=banks[1], on=this_month, district="erqi")
     pledge(amount="400.00", bank=banks[0], on=last_year, district="jinshui")
 
-    recent = stats_between(TODAY.replace(day=1), TODAY)
-    both = stats_between(last_year, TODAY)
+    recent = stats_between(today().replace(day=1), today())
+    both = stats_between(last_year, today())
 
     assert recent["total"][""] == (Decimal("300.00"), 2)
     assert both["total"][""] == (Decimal("700.00"), 3)
@@ -712,7 +717,7 @@ def _run_operations(operations: list[tuple[Any, ...]]) -> None:
         if operation[0] == "register":
             _, fen, months_ago, bank, holder, kind, industry = operation
             amount = Decimal(fen) / 100
-            day = add_months(TODAY, -months_ago)
+            day = add_months(today(), -months_ago)
             entry = pledge(
                 amount=str(amount),
                 bank=banks[bank],
@@ -960,14 +965,14 @@ def test_a_cms_editor_who_is_not_staff_is_turned_away_from_the_ledger(client):
     ],
 )
 def test_the_ledger_index_filters_by_kind_date_and_search(ledger_client, query, expected):
-    old = pledge(on=add_months(TODAY, -14))
+    old = pledge(on=add_months(today(), -14))
     new = pledge()
     entries = {
         "old": old,
         "new": new,
         "new-reversal": ledger_reverse(entry=new, by=staff(), reason="错误"),
     }
-    query = query.replace("FROM", add_months(TODAY, -1).isoformat())
+    query = query.replace("FROM", add_months(today(), -1).isoformat())
     query = query.replace("NUMBER", old.registration_number)
 
     response = ledger_client.get(f"{LEDGER_INDEX}?{query}")

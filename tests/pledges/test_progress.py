@@ -30,7 +30,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 BILLION_2 = Decimal("1200000000.00")  # ¥1.2 billion
 START = datetime.date(2023, 1, 1)

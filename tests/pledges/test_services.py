@@ -34,11 +34,23 @@ from tests.factories import (
     PledgeApplicationFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
-TODAY = timezone.localdate()
-YESTERDAY = TODAY - datetime.timedelta(days=1)
-TOMORROW = TODAY + datetime.timedelta(days=1)
+
+def today() -> datetime.date:
+    """Read at each use, not once at import: a run that goes on past midnight in
+    Zhengzhou is on the next day."""
+    return timezone.localdate()
+
+
+def yesterday() -> datetime.date:
+    return today() - datetime.timedelta(days=1)
+
+
+def tomorrow() -> datetime.date:
+    return today() + datetime.timedelta(days=1)
+
+
 FUTURE_DATE = "This date cannot be in the future."
 
 
@@ -112,7 +124,7 @@ def register(app, by, **overrides):
         "application": app,
         "by": by,
         "registration_number": "Y2026410000123",
-        "registration_date": TODAY,
+        "registration_date": today(),
         "secured_amount": Decimal("3000000.00"),
     }
     data.update(overrides)
@@ -120,7 +132,7 @@ def register(app, by, **overrides):
 
 
 def disburse(app, by, **overrides):
-    data = {"application": app, "by": by, "disbursed_on": TODAY, "amount": Decimal("3000000.00")}
+    data = {"application": app, "by": by, "disbursed_on": today(), "amount": Decimal("3000000.00")}
     data.update(overrides)
     return services.pledge_disburse(**data)
 
@@ -206,13 +218,14 @@ def test_drafts_need_their_fields(owner, holder, bank, asset, overrides, field):
     [
         ({"status": "expired"}, "is “Expired”; only valid assets can be pledged."),
         ({"grant_date": None}, "is not granted or registered yet"),
-        ({"expiry_date": TOMORROW}, "expires on"),
+        ({"expiry_date": "tomorrow"}, "expires on"),
     ],
 )
 @pytest.mark.parametrize("submit", [False, True])
 def test_a_refused_create_writes_nothing(
     owner, holder, bank, asset, fields, code_message, submit, django_capture_on_commit_callbacks
 ):
+    fields = {k: tomorrow() if v == "tomorrow" else v for k, v in fields.items()}
     unusable = IPAssetFactory(holder=holder, **fields)
 
     with (
@@ -378,8 +391,9 @@ def test_only_valid_assets_are_pledged(owner, holder, bank, status):
     assert_unchanged(app, PledgeState.DRAFT)
 
 
-@pytest.mark.parametrize("grant_date", [None, TOMORROW])
+@pytest.mark.parametrize("grant_date", [None, "tomorrow"])
 def test_only_granted_assets_are_pledged(owner, holder, bank, grant_date):
+    grant_date = tomorrow() if grant_date == "tomorrow" else grant_date
     asset = IPAssetFactory(holder=holder, grant_date=grant_date, status="valid")
     app = application(holder, bank, assets=[asset])
 
@@ -391,7 +405,7 @@ def test_only_granted_assets_are_pledged(owner, holder, bank, grant_date):
 
 
 def test_an_asset_granted_today_is_pledged(owner, holder, bank):
-    asset = IPAssetFactory(holder=holder, grant_date=TODAY)
+    asset = IPAssetFactory(holder=holder, grant_date=today())
     app = application(holder, bank, assets=[asset])
     assert services.pledge_submit(application=app, by=owner).state == PledgeState.SUBMITTED
 
@@ -444,27 +458,27 @@ def test_the_active_flags_follow_the_state(holder, bank, reviewer, asset):
     app = register(app, reviewer)
     assert PledgedAsset.objects.get(application=app).active
     app = disburse(app, reviewer)
-    app = services.pledge_repay(application=app, by=reviewer, repaid_on=TODAY)
+    app = services.pledge_repay(application=app, by=reviewer, repaid_on=today())
     assert not PledgedAsset.objects.get(application=app).active
 
 
 def test_the_loan_must_mature_before_each_asset_expires_on_submit(owner, holder, bank):
     # the requested term (12 months) from today
-    ends_at_maturity = IPAssetFactory(holder=holder, expiry_date=add_months(TODAY, 12))
+    ends_at_maturity = IPAssetFactory(holder=holder, expiry_date=add_months(today(), 12))
     app = application(holder, bank, assets=[ends_at_maturity])
 
     with pytest.raises(ValidationError) as caught:
         services.pledge_submit(application=app, by=owner)
 
     assert codes(caught.value) == {"matures_after_expiry"}
-    maturity = add_months(TODAY, 12).isoformat()
+    maturity = add_months(today(), 12).isoformat()
     assert caught.value.messages == [
         f"The loan would mature on {maturity}, but {ends_at_maturity} expires on {maturity}."
     ]
     assert_unchanged(app, PledgeState.DRAFT)
 
     outlives = IPAssetFactory(
-        holder=holder, expiry_date=add_months(TODAY, 12) + datetime.timedelta(days=1)
+        holder=holder, expiry_date=add_months(today(), 12) + datetime.timedelta(days=1)
     )
     later = application(holder, bank, assets=[outlives])
     assert services.pledge_submit(application=later, by=owner).state == PledgeState.SUBMITTED
@@ -472,7 +486,7 @@ def test_the_loan_must_mature_before_each_asset_expires_on_submit(owner, holder,
 
 def test_the_approved_term_must_end_before_the_assets_expire(holder, bank, reviewer):
     asset = IPAssetFactory(
-        holder=holder, expiry_date=add_months(TODAY, 12) + datetime.timedelta(days=1)
+        holder=holder, expiry_date=add_months(today(), 12) + datetime.timedelta(days=1)
     )
     app = application(holder, bank, "under_review", assets=[asset])
 
@@ -485,21 +499,21 @@ def test_the_approved_term_must_end_before_the_assets_expire(holder, bank, revie
 
 
 def test_registration_counts_the_term_from_the_registration_date(holder, bank, reviewer):
-    asset = IPAssetFactory(holder=holder, expiry_date=add_months(TODAY, 12))
+    asset = IPAssetFactory(holder=holder, expiry_date=add_months(today(), 12))
     app = application(holder, bank, "contract_signed", assets=[asset])
 
     with pytest.raises(ValidationError) as caught:
-        register(app, reviewer, registration_date=TODAY)
+        register(app, reviewer, registration_date=today())
     assert codes(caught.value) == {"matures_after_expiry"}
 
     # (five days back: a month's clamping to its last day cannot make up for them)
-    earlier = TODAY - datetime.timedelta(days=5)
+    earlier = today() - datetime.timedelta(days=5)
     assert register(app, reviewer, registration_date=earlier).state == PledgeState.REGISTERED
 
 
 def test_disbursement_counts_the_approved_term_from_the_disbursement_date(holder, bank, reviewer):
     # given a loan approved for 12 months (6 were asked for) on an asset expiring in 12
-    asset = IPAssetFactory(holder=holder, expiry_date=add_months(TODAY, 12))
+    asset = IPAssetFactory(holder=holder, expiry_date=add_months(today(), 12))
     app = application(
         holder,
         bank,
@@ -513,12 +527,12 @@ def test_disbursement_counts_the_approved_term_from_the_disbursement_date(holder
 
     # then paying it out today would let it mature on the expiry day
     with pytest.raises(ValidationError) as caught:
-        disburse(app, reviewer, disbursed_on=TODAY)
+        disburse(app, reviewer, disbursed_on=today())
     assert codes(caught.value) == {"matures_after_expiry"}
     assert_unchanged(app, PledgeState.REGISTERED)
 
     # and paid out five days ago it matures before
-    earlier = TODAY - datetime.timedelta(days=5)
+    earlier = today() - datetime.timedelta(days=5)
     app = disburse(app, reviewer, disbursed_on=earlier)
     assert app.state == PledgeState.DISBURSED
     assert app.maturity_date == add_months(earlier, 12)
@@ -693,11 +707,11 @@ def test_dates_are_not_in_the_future(holder, bank, reviewer, field, state):
     app = application(holder, bank, state)
 
     with pytest.raises(ValidationError) as caught:
-        _step(field, app, reviewer, TOMORROW)
+        _step(field, app, reviewer, tomorrow())
     assert caught.value.message_dict == {field: [FUTURE_DATE]}
     assert_unchanged(app, state)
 
-    assert _step(field, app, reviewer, TODAY).state != state
+    assert _step(field, app, reviewer, today()).state != state
 
 
 # (the factory fills in a registration unless the secured amount is given)
@@ -725,7 +739,7 @@ REGISTERED = {"secured_amount": Decimal("3000000.00")}
     ],
 )
 def test_dates_follow_each_other(holder, bank, reviewer, field, state, earlier_field, message):
-    earlier = TODAY - datetime.timedelta(days=5)
+    earlier = today() - datetime.timedelta(days=5)
     extra = REGISTERED if earlier_field == "registration_date" else {}
     app = application(holder, bank, state, **{earlier_field: earlier}, **extra)
     message = message or f"This date cannot be before {earlier.isoformat()}."
@@ -759,7 +773,7 @@ def test_notes_and_reasons_are_required(holder, bank, reviewer, name, state, fie
             application=app, by=reviewer, note=text
         ),
         "dispose": lambda text: services.pledge_dispose(
-            application=app, by=reviewer, disposed_on=TODAY, note=text
+            application=app, by=reviewer, disposed_on=today(), note=text
         ),
         "cancel": lambda text: services.pledge_cancel(application=app, by=reviewer, reason=text),
     }[name]
@@ -781,7 +795,7 @@ def test_notes_and_reasons_are_required(holder, bank, reviewer, name, state, fie
             "contract_number",
             "approved",
             lambda app, by: services.pledge_sign_contract(
-                application=app, by=by, contract_number=" ", contract_date=TODAY
+                application=app, by=by, contract_number=" ", contract_date=today()
             ),
         ),
         (
@@ -946,9 +960,9 @@ def test_consent_is_given_only_while_the_pledge_is_active(holder, bank, reviewer
 
 
 def test_the_job_marks_loans_past_maturity_only(holder, bank):
-    past = application(holder, bank, "disbursed", maturity_date=YESTERDAY)
-    due_today = application(holder, bank, "disbursed", maturity_date=TODAY)
-    repaid = application(holder, bank, "repaid", maturity_date=YESTERDAY)
+    past = application(holder, bank, "disbursed", maturity_date=yesterday())
+    due_today = application(holder, bank, "disbursed", maturity_date=today())
+    repaid = application(holder, bank, "repaid", maturity_date=yesterday())
 
     assert services.pledges_mark_overdue() == 1
     assert services.pledges_mark_overdue() == 0  # safe to run twice
@@ -970,8 +984,8 @@ def test_the_job_marks_loans_past_maturity_only(holder, bank):
 
 
 def test_the_job_runs_for_a_given_day(holder, bank):
-    app = application(holder, bank, "disbursed", maturity_date=TODAY)
-    assert services.pledges_mark_overdue(today=TOMORROW) == 1
+    app = application(holder, bank, "disbursed", maturity_date=today())
+    assert services.pledges_mark_overdue(today=tomorrow()) == 1
     app.refresh_from_db()
     assert app.state == PledgeState.OVERDUE
 
@@ -979,7 +993,7 @@ def test_the_job_runs_for_a_given_day(holder, bank):
 def test_the_job_as_a_celery_task(holder, bank):
     from marketplace.pledges.tasks import mark_overdue_task
 
-    application(holder, bank, "disbursed", maturity_date=YESTERDAY)
+    application(holder, bank, "disbursed", maturity_date=yesterday())
     assert mark_overdue_task.delay().get() == 1
 
 

@@ -18,7 +18,7 @@ from tests.factories import (
     OrganizationFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 def test_a_pledge_loan_from_draft_to_release(django_capture_on_commit_callbacks):

@@ -26,7 +26,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +74,12 @@ ALLOWED_ROLES = {
     "either": {"holder", "reviewer"},
 }
 STATES = [state.value for state in PledgeState]
-TODAY = timezone.localdate()
+
+
+def today() -> datetime.date:
+    """Read at each use, not once at import: a run that goes on past midnight in
+    Zhengzhou is on the next day."""
+    return timezone.localdate()
 
 
 class World:
@@ -88,7 +93,7 @@ class World:
             applicant=self.holder,
             bank=self.bank,
             # a disbursed loan past its maturity is what the daily job marks overdue
-            maturity_date=TODAY - datetime.timedelta(days=1),
+            maturity_date=today() - datetime.timedelta(days=1),
         )
 
     def user(self, role: str) -> Any:
@@ -137,25 +142,25 @@ CALLS: dict[str, Callable[[PledgeApplication, Any], PledgeApplication]] = {
     ),
     "reject": lambda app, by: services.pledge_reject(application=app, by=by, reason="估值不足"),
     "sign_contract": lambda app, by: services.pledge_sign_contract(
-        application=app, by=by, contract_number="HT-2026-001", contract_date=TODAY
+        application=app, by=by, contract_number="HT-2026-001", contract_date=today()
     ),
     "register": lambda app, by: services.pledge_register(
         application=app,
         by=by,
         registration_number="Y2026410000123",
-        registration_date=TODAY,
+        registration_date=today(),
         secured_amount=Decimal("3000000.00"),
     ),
     "disburse": lambda app, by: services.pledge_disburse(
-        application=app, by=by, disbursed_on=TODAY, amount=Decimal("3000000.00")
+        application=app, by=by, disbursed_on=today(), amount=Decimal("3000000.00")
     ),
-    "repay": lambda app, by: services.pledge_repay(application=app, by=by, repaid_on=TODAY),
-    "release": lambda app, by: services.pledge_release(application=app, by=by, released_on=TODAY),
+    "repay": lambda app, by: services.pledge_repay(application=app, by=by, repaid_on=today()),
+    "release": lambda app, by: services.pledge_release(application=app, by=by, released_on=today()),
     "declare_default": lambda app, by: services.pledge_declare_default(
         application=app, by=by, note="逾期九十日未还"
     ),
     "dispose": lambda app, by: services.pledge_dispose(
-        application=app, by=by, disposed_on=TODAY, note="拍卖处置"
+        application=app, by=by, disposed_on=today(), note="拍卖处置"
     ),
     "cancel": lambda app, by: services.pledge_cancel(application=app, by=by, reason="企业放弃贷款"),
     "mark_overdue": _mark_overdue,

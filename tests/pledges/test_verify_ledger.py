@@ -21,10 +21,17 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
-TODAY = timezone.localdate()
-LAST_MONTH = TODAY.replace(day=1) - datetime.timedelta(days=1)
+
+def today() -> datetime.date:
+    """Read at each use, not once at import: a run that goes on past midnight in
+    Zhengzhou is on the next day."""
+    return timezone.localdate()
+
+
+def last_month_end() -> datetime.date:
+    return today().replace(day=1) - datetime.timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)
@@ -62,9 +69,9 @@ def register(bank, amount: str, day: datetime.date, district: str = "jinshui"):
 def ledger(bank):
     """Three registrations over two months, one of them reversed."""
     entries = [
-        register(bank, "1000000.00", TODAY),
-        register(bank, "250000.50", TODAY, district="erqi"),
-        register(bank, "3000000.00", LAST_MONTH),
+        register(bank, "1000000.00", today()),
+        register(bank, "250000.50", today(), district="erqi"),
+        register(bank, "3000000.00", last_month_end()),
     ]
     ledger_reverse(entry=entries[1], by=UserFactory(is_staff=True), reason="录入错误")
     return entries
@@ -95,11 +102,11 @@ def test_an_empty_ledger_passes():
 
 def test_drift_is_reported_and_fails_without_fix_then_repaired_with_it(ledger, bank):
     # given a corrupted total of this month and a bank row wiped (its row deleted)
-    month = month_of(TODAY)
+    month = month_of(today())
     PledgeStat.objects.filter(month=month, dimension="total").update(
         amount=Decimal("999.99"), count=7
     )
-    PledgeStat.objects.filter(month=month_of(LAST_MONTH), dimension="bank").delete()
+    PledgeStat.objects.filter(month=month_of(last_month_end()), dimension="bank").delete()
     rows_before = PledgeStat.objects.count()
 
     # when the command runs without --fix
@@ -112,7 +119,7 @@ def test_drift_is_reported_and_fails_without_fix_then_repaired_with_it(ledger, b
     assert "Drift in 2 rows" in output
     assert f"{month} total: stored ¥999.99 (7), expected ¥1,000,000.00 (1)" in output
     assert (
-        f"{month_of(LAST_MONTH)} bank:{bank.pk}: stored ¥0.00 (0), expected ¥3,000,000.00 (1)"
+        f"{month_of(last_month_end())} bank:{bank.pk}: stored ¥0.00 (0), expected ¥3,000,000.00 (1)"
         in output
     )
     assert f"Statistics rows checked: {rows_before + 1}." in output
@@ -128,7 +135,7 @@ def test_drift_is_reported_and_fails_without_fix_then_repaired_with_it(ledger, b
     assert "Repaired 2 rows from the ledger." in output
     assert PledgeStat.objects.get(month=month, dimension="total").amount == Decimal("1000000.00")
     assert PledgeStat.objects.get(
-        month=month_of(LAST_MONTH), dimension="bank", key=str(bank.pk)
+        month=month_of(last_month_end()), dimension="bank", key=str(bank.pk)
     ).amount == Decimal("3000000.00")
 
     # and a second run is clean

@@ -29,7 +29,7 @@ from tests.factories import (
 )
 from tests.wagtail_admin import english, grant, in_menu, index_titles, soup, table_rows, text_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 INDEX = "/admin/pledge-applications/"
 LOG = "/admin/transition-log/"

@@ -35,7 +35,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 LIST_URL = reverse("pledges:workspace_list")
 CREATE_URL = reverse("pledges:workspace_create")
